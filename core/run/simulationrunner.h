@@ -1,0 +1,58 @@
+#pragma once
+
+#include "graph/graphaggregator.h"
+#include "graph/graphsnapshot.h"
+#include "scenario/scenario.h"
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+
+namespace faultline {
+
+class SimulationRunnerImpl;
+
+/// Runs a scenario's simulation on its own thread, paced to wall time by a speed factor, and publishes
+/// graph snapshots at a steady rate. Every public function is safe to call from any thread and returns at
+/// once: control calls are queued and take effect at the simulator's next event boundary.
+class SimulationRunner {
+public:
+    struct Options {
+        uint64_t seed = 0; ///< 0 = the scenario's own seed
+        double speed = 1.0; ///< virtual seconds per wall second
+        bool start_paused = false;
+        double snapshot_hz = 20.0;
+        AggregatorConfig aggregator;
+    };
+    static constexpr double kMinSpeed = 0.1;
+    static constexpr double kMaxSpeed = 100.0;
+
+    SimulationRunner(Scenario scenario, Options options);
+    ~SimulationRunner(); ///< stops and joins the thread
+    SimulationRunner(const SimulationRunner&) = delete;
+    SimulationRunner& operator=(const SimulationRunner&) = delete;
+
+    void setPaused(bool paused);
+    /// Clamped to [kMinSpeed, kMaxSpeed].
+    void setSpeed(double factor);
+    /// While paused: advance virtual time by this much, then publish a snapshot.
+    void step(double virtual_seconds);
+    /// Start the same scenario again from time 0 with the same seed.
+    void reset();
+
+    /// The most recent snapshot; never null once constructed (the first one is empty).
+    std::shared_ptr<const GraphSnapshot> latestSnapshot() const;
+    bool paused() const;
+    double speed() const;
+    double simulatedSeconds() const;
+    const Scenario& scenario() const;
+
+    /// Called on the simulation thread after each snapshot is published. Keep it short and thread-safe
+    /// (the UI posts an event to itself). Set it before the runner is shared with other threads.
+    void setSnapshotCallback(std::function<void()> callback);
+
+private:
+    std::unique_ptr<SimulationRunnerImpl> d;
+};
+
+} // namespace faultline
