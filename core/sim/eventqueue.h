@@ -1,0 +1,83 @@
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+namespace faultline {
+
+enum class EventType : uint8_t { Arrival, ServiceDone, CallTimeout, MetricsTick };
+
+/// A scheduled event. `a` and `b` identify its subject (a record index and its generation), so events
+/// stay 24 bytes and no closure is allocated per event.
+struct Event {
+    int64_t time = 0;
+    uint64_t sequence = 0; ///< FIFO among equal times: keeps runs deterministic
+    uint32_t a = 0;
+    uint32_t b = 0;
+    EventType type = EventType::Arrival;
+};
+
+/// A 4-ary min-heap on (time, sequence): shallower than a binary heap, and its children share a cache line.
+class EventQueue {
+public:
+    bool empty() const { return m_heap.empty(); }
+    size_t size() const { return m_heap.size(); }
+    const Event& top() const { return m_heap.front(); }
+    void clear() { m_heap.clear(); }
+
+    void push(int64_t time, EventType type, uint32_t a = 0, uint32_t b = 0)
+    {
+        m_heap.push_back({ time, m_nextSequence++, a, b, type });
+        siftUp(m_heap.size() - 1);
+    }
+
+    Event pop()
+    {
+        Event top = m_heap.front();
+        const Event last = m_heap.back();
+        m_heap.pop_back();
+        if (!m_heap.empty()) siftDown(last);
+        return top;
+    }
+
+private:
+    static bool before(const Event& x, const Event& y)
+    {
+        return x.time < y.time || (x.time == y.time && x.sequence < y.sequence);
+    }
+    void siftUp(size_t i)
+    {
+        const Event e = m_heap[i];
+        while (i > 0) {
+            const size_t parent = (i - 1) / 4;
+            if (!before(e, m_heap[parent])) break;
+            m_heap[i] = m_heap[parent];
+            i = parent;
+        }
+        m_heap[i] = e;
+    }
+    // Places `e` (the former last element) starting from the root.
+    void siftDown(const Event& e)
+    {
+        const size_t n = m_heap.size();
+        size_t i = 0;
+        while (true) {
+            const size_t first = 4 * i + 1;
+            if (first >= n) break;
+            size_t best = first;
+            const size_t end = first + 4 < n ? first + 4 : n;
+            for (size_t c = first + 1; c < end; ++c)
+                if (before(m_heap[c], m_heap[best])) best = c;
+            if (!before(m_heap[best], e)) break;
+            m_heap[i] = m_heap[best];
+            i = best;
+        }
+        m_heap[i] = e;
+    }
+
+    std::vector<Event> m_heap;
+    uint64_t m_nextSequence = 0;
+};
+
+} // namespace faultline
