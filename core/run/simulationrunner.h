@@ -48,7 +48,7 @@ public:
     const Scenario& scenario() const;
 
     /// Called on the simulation thread after each snapshot is published. Keep it short and thread-safe
-    /// (the UI posts an event to itself). Set it before the runner is shared with other threads.
+    /// (the UI posts an event to itself); pass an empty function to stop the calls.
     void setSnapshotCallback(std::function<void()> callback);
 
 private:

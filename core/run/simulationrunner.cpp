@@ -1,0 +1,260 @@
+#include "run/simulationrunner.h"
+
+#include "sim/simulator.h"
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <deque>
+#include <mutex>
+#include <thread>
+#include <variant>
+
+namespace faultline {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+struct PauseCommand {
+    bool paused;
+};
+struct SpeedCommand {
+    double factor;
+};
+struct StepCommand {
+    double seconds;
+};
+struct ResetCommand { };
+using Command = std::variant<PauseCommand, SpeedCommand, StepCommand, ResetCommand>;
+
+/// Events processed between checks for commands and snapshot deadlines: small enough that a command
+/// never waits long, large enough that the checks cost nothing.
+constexpr uint64_t kEventSlice = 20000;
+
+} // namespace
+
+class SimulationRunnerImpl {
+public:
+    SimulationRunnerImpl(Scenario scenario, SimulationRunner::Options options)
+        : m_scenario(std::make_shared<const Scenario>(std::move(scenario)))
+        , m_options(options)
+        , m_seed(options.seed != 0 ? options.seed : m_scenario->seed)
+        , m_aggregator(options.aggregator)
+        , m_paused(options.start_paused)
+        , m_speed(std::clamp(options.speed, SimulationRunner::kMinSpeed, SimulationRunner::kMaxSpeed))
+    {
+        m_latest.store(m_aggregator.snapshot("simulation"));
+        m_simulator = std::make_unique<Simulator>(m_scenario, m_seed, &m_aggregator);
+    }
+
+    ~SimulationRunnerImpl() { stop(); }
+
+    void start()
+    {
+        m_thread = std::thread([this] { run(); });
+    }
+
+    void stop()
+    {
+        {
+            std::lock_guard lock(m_mutex);
+            m_stop = true;
+        }
+        m_wake.notify_all();
+        if (m_thread.joinable()) m_thread.join();
+    }
+
+    void post(Command command)
+    {
+        {
+            std::lock_guard lock(m_mutex);
+            m_commands.push_back(command);
+        }
+        m_wake.notify_all();
+    }
+
+    void run();
+    void apply(const Command& command);
+    void publish();
+
+    std::shared_ptr<const Scenario> m_scenario;
+    SimulationRunner::Options m_options;
+    uint64_t m_seed;
+    GraphAggregator m_aggregator; // owned by the simulation thread after start()
+    std::unique_ptr<Simulator> m_simulator;
+
+    std::mutex m_mutex; // guards m_commands, m_stop and m_callback only
+    std::condition_variable m_wake;
+    std::deque<Command> m_commands;
+    bool m_stop = false;
+    std::thread m_thread;
+
+    std::atomic<std::shared_ptr<const GraphSnapshot>> m_latest;
+    std::atomic<bool> m_paused;
+    std::atomic<double> m_speed;
+    std::atomic<int64_t> m_simulatedNs { 0 };
+    std::function<void()> m_callback;
+
+    // Simulation thread only.
+    Clock::time_point m_wallBase;
+    int64_t m_virtualBase = 0;
+    double m_pendingStep = 0.0;
+};
+
+void SimulationRunnerImpl::apply(const Command& command)
+{
+    std::visit(
+        [this](const auto& c) {
+            using T = std::decay_t<decltype(c)>;
+            if constexpr (std::is_same_v<T, PauseCommand>) {
+                m_paused = c.paused;
+            } else if constexpr (std::is_same_v<T, SpeedCommand>) {
+                m_speed = std::clamp(c.factor, SimulationRunner::kMinSpeed, SimulationRunner::kMaxSpeed);
+            } else if constexpr (std::is_same_v<T, StepCommand>) {
+                m_pendingStep += c.seconds;
+            } else if constexpr (std::is_same_v<T, ResetCommand>) {
+                m_aggregator.reset();
+                m_simulator = std::make_unique<Simulator>(m_scenario, m_seed, &m_aggregator);
+                m_simulatedNs = 0;
+                publish();
+            }
+        },
+        command);
+    // Any change of pace restarts the mapping of wall time to virtual time from here.
+    m_wallBase = Clock::now();
+    m_virtualBase = m_simulator->now();
+}
+
+void SimulationRunnerImpl::publish()
+{
+    m_latest.store(m_aggregator.snapshot("simulation"));
+    m_simulatedNs = m_simulator->now();
+    std::function<void()> callback;
+    {
+        std::lock_guard lock(m_mutex);
+        callback = m_callback;
+    }
+    if (callback) callback();
+}
+
+void SimulationRunnerImpl::run()
+{
+    const auto frame = std::chrono::duration<double>(1.0 / std::max(1.0, m_options.snapshot_hz));
+    m_wallBase = Clock::now();
+    m_virtualBase = m_simulator->now();
+    auto nextPublish = Clock::now();
+    while (true) {
+        std::deque<Command> commands;
+        {
+            std::unique_lock lock(m_mutex);
+            if (m_stop) return;
+            commands.swap(m_commands);
+        }
+        for (const Command& c : commands)
+            apply(c);
+
+        if (m_paused && m_pendingStep <= 0.0) {
+            std::unique_lock lock(m_mutex);
+            m_wake.wait(lock, [this] { return m_stop || !m_commands.empty(); });
+            continue;
+        }
+
+        int64_t target;
+        if (m_paused) {
+            target = m_simulator->now() + static_cast<int64_t>(m_pendingStep * 1e9);
+        } else {
+            const double wall = std::chrono::duration<double>(Clock::now() - m_wallBase).count();
+            target = m_virtualBase + static_cast<int64_t>(wall * m_speed * 1e9);
+        }
+        const bool reached = m_simulator->runUntil(target, kEventSlice);
+        if (m_paused && reached) {
+            m_pendingStep = 0.0;
+            publish();
+            nextPublish = Clock::now() + std::chrono::duration_cast<Clock::duration>(frame);
+            continue;
+        }
+
+        const auto now = Clock::now();
+        if (now >= nextPublish) {
+            publish();
+            nextPublish = now + std::chrono::duration_cast<Clock::duration>(frame);
+        }
+        if (!reached) {
+            // Behind schedule. If more than a second behind, stop trying to catch up: run as fast as we can
+            // from here rather than building an ever larger debt.
+            const double lagWall = static_cast<double>(target - m_simulator->now()) / 1e9 / m_speed;
+            if (lagWall > 1.0) {
+                m_wallBase = now;
+                m_virtualBase = m_simulator->now();
+            }
+            continue;
+        }
+        std::unique_lock lock(m_mutex);
+        m_wake.wait_until(lock, nextPublish, [this] { return m_stop || !m_commands.empty(); });
+    }
+}
+
+SimulationRunner::SimulationRunner(Scenario scenario, Options options)
+    : d(std::make_unique<SimulationRunnerImpl>(std::move(scenario), options))
+{
+    d->start();
+}
+
+SimulationRunner::~SimulationRunner() = default;
+
+void SimulationRunner::setPaused(bool paused)
+{
+    d->m_paused = paused; // visible at once to callers of paused()
+    d->post(PauseCommand { paused });
+}
+
+void SimulationRunner::setSpeed(double factor)
+{
+    d->m_speed = std::clamp(factor, kMinSpeed, kMaxSpeed);
+    d->post(SpeedCommand { factor });
+}
+
+void SimulationRunner::step(double virtual_seconds)
+{
+    d->post(StepCommand { virtual_seconds });
+}
+
+void SimulationRunner::reset()
+{
+    d->post(ResetCommand {});
+}
+
+std::shared_ptr<const GraphSnapshot> SimulationRunner::latestSnapshot() const
+{
+    return d->m_latest.load();
+}
+
+bool SimulationRunner::paused() const
+{
+    return d->m_paused;
+}
+
+double SimulationRunner::speed() const
+{
+    return d->m_speed;
+}
+
+double SimulationRunner::simulatedSeconds() const
+{
+    return static_cast<double>(d->m_simulatedNs.load()) / 1e9;
+}
+
+const Scenario& SimulationRunner::scenario() const
+{
+    return *d->m_scenario;
+}
+
+void SimulationRunner::setSnapshotCallback(std::function<void()> callback)
+{
+    std::lock_guard lock(d->m_mutex);
+    d->m_callback = std::move(callback);
+}
+
+} // namespace faultline
