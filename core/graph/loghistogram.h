@@ -1,0 +1,61 @@
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <vector>
+
+namespace faultline {
+
+/// Log-bucketed histogram of positive values (sized for durations in nanoseconds): 32 sub-buckets per
+/// power of two, from 2^10 (~1 µs) to 2^47 (~1.6 days); values outside clamp to the edge buckets. A value
+/// is reported as its bucket's midpoint, so the relative error is at most 1/64 (~1.6 %). Mergeable and
+/// subtractable (for sliding windows); the counts array only spans the buckets in use, never more than
+/// kBucketCount entries. The sum is kept exactly (as a double) beside the buckets, for the mean.
+class LogHistogram {
+public:
+    static constexpr int kSubBucketBits = 5;
+    static constexpr int kSubBuckets = 1 << kSubBucketBits;
+    static constexpr int kMinExponent = 10;
+    static constexpr int kMaxExponent = 47;
+    static constexpr int kBucketCount = (kMaxExponent - kMinExponent) * kSubBuckets;
+
+    /// The bucket a value falls in, clamped to [0, kBucketCount).
+    static int bucketOf(double value);
+    static double bucketLower(int bucket);
+    static double bucketUpper(int bucket);
+    /// The value reported for the bucket: its midpoint.
+    static double bucketValue(int bucket);
+
+    void add(double value, uint64_t count = 1);
+    void merge(const LogHistogram& other);
+    /// Removes what `other` added; `other` must be a part of this histogram.
+    void subtract(const LogHistogram& other);
+    /// Low-level removal for sliding windows: take `count` observations out of one bucket (clamped at 0),
+    /// and their exact sum out of the sum.
+    void subtractBucket(int bucket, uint64_t count);
+    void subtractSum(double sum);
+    void clear();
+
+    uint64_t count() const { return m_count; }
+    bool empty() const { return m_count == 0; }
+    double sum() const { return m_sum; }
+    /// Exact mean of the values added (0 when empty).
+    double mean() const;
+    /// The value at quantile q in [0, 1]: the midpoint of the bucket holding the ceil(q * count)-th smallest
+    /// value (0 when empty).
+    double quantile(double q) const;
+    /// Several quantiles in one pass; `qs` ascending, `out` the same size.
+    void quantiles(std::span<const double> qs, std::span<double> out) const;
+    /// Observations in one bucket.
+    uint64_t bucketCount(int bucket) const;
+
+private:
+    void ensureRange(int lo, int hi);
+
+    std::vector<uint64_t> m_counts; ///< m_counts[i] is bucket m_first + i
+    int m_first = 0;
+    uint64_t m_count = 0;
+    double m_sum = 0.0;
+};
+
+} // namespace faultline
