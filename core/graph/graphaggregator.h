@@ -1,11 +1,13 @@
 #pragma once
 
 #include "graph/graphsnapshot.h"
+#include "graph/rollingstats.h"
 #include "telemetry/telemetrysink.h"
 
 #include <cstddef>
 #include <memory>
 #include <string>
+#include <string_view>
 
 namespace faultline {
 
@@ -44,8 +46,14 @@ public:
     std::shared_ptr<const GraphSnapshot> snapshot(const std::string& source) const;
 
     const AggregatorConfig& config() const;
-    /// Drops all state, as at construction (the clock too).
+    /// Drops all state, as at construction (the clock too). Snapshot sequence numbers keep counting up.
     void reset();
+
+    /// Per-second history (count, errors, mean latency) of a node's own traffic, the last
+    /// AggregatorConfig::history_s seconds up to the clock; empty when there is no such node.
+    History nodeHistory(std::string_view id) const;
+    /// The same for the edge source -> target of that kind (what the caller felt).
+    History edgeHistory(std::string_view source, std::string_view target, EdgeKind kind) const;
 
 private:
     std::unique_ptr<GraphAggregatorImpl> d;

@@ -1,0 +1,135 @@
+#include "graph/pairingstore.h"
+
+#include <algorithm>
+#include <bit>
+
+namespace faultline {
+
+PairingStore::PairingStore(size_t capacity)
+    : m_capacity(capacity)
+{
+    // Load factor at most 1/2 keeps linear probing short.
+    const size_t tableSize = std::bit_ceil(std::clamp<size_t>(capacity * 2, 16, size_t(1) << 31));
+    m_mask = tableSize - 1;
+    m_table.assign(tableSize, kNone);
+}
+
+uint64_t PairingStore::hashOf(const TraceId& trace, SpanId key, uint8_t channel)
+{
+    uint64_t h = trace.hi * 0x9E3779B97F4A7C15ull ^ trace.lo;
+    h ^= key + 0x632BE59BD9B4E019ull + (h << 6) + (h >> 2);
+    h ^= channel;
+    // splitmix64 finaliser
+    h = (h ^ (h >> 30)) * 0xBF58476D1CE4E5B9ull;
+    h = (h ^ (h >> 27)) * 0x94D049BB133111EBull;
+    return h ^ (h >> 31);
+}
+
+size_t PairingStore::findSlot(const TraceId& trace, SpanId key, uint8_t channel) const
+{
+    for (size_t i = hashOf(trace, key, channel) & m_mask;; i = (i + 1) & m_mask) {
+        const uint32_t e = m_table[i];
+        if (e == kNone) return SIZE_MAX;
+        const PendingSpan& s = m_entries[e].span;
+        if (s.key == key && s.trace == trace && s.channel() == channel) return i;
+    }
+}
+
+PendingSpan PairingStore::removeAt(size_t slot)
+{
+    const uint32_t index = m_table[slot];
+    Entry& entry = m_entries[index];
+
+    // Backward-shift deletion: no tombstones, so probes stay short however many spans come and go.
+    size_t i = slot;
+    for (size_t j = (i + 1) & m_mask; m_table[j] != kNone; j = (j + 1) & m_mask) {
+        const PendingSpan& s = m_entries[m_table[j]].span;
+        const size_t home = hashOf(s.trace, s.key, s.channel()) & m_mask;
+        const bool movable = i <= j ? (home <= i || home > j) : (home <= i && home > j);
+        if (movable) {
+            m_table[i] = m_table[j];
+            i = j;
+        }
+    }
+    m_table[i] = kNone;
+
+    if (entry.prev != kNone)
+        m_entries[entry.prev].next = entry.next;
+    else
+        m_head = entry.next;
+    if (entry.next != kNone)
+        m_entries[entry.next].prev = entry.prev;
+    else
+        m_tail = entry.prev;
+    m_free.push_back(index);
+    --m_size;
+    return entry.span;
+}
+
+std::optional<PendingSpan> PairingStore::take(const TraceId& trace, SpanId key, SpanKind partner_kind)
+{
+    PendingSpan probe;
+    probe.kind = partner_kind;
+    const size_t slot = findSlot(trace, key, probe.channel());
+    if (slot == SIZE_MAX || m_entries[m_table[slot]].span.kind != partner_kind) return std::nullopt;
+    return removeAt(slot);
+}
+
+PairingStore::InsertResult PairingStore::insert(const PendingSpan& span)
+{
+    InsertResult result;
+    if (m_capacity == 0) {
+        result.evicted = span;
+        return result;
+    }
+    if (const size_t slot = findSlot(span.trace, span.key, span.channel()); slot != SIZE_MAX)
+        result.displaced = removeAt(slot);
+    if (m_size >= m_capacity) {
+        const size_t slot
+            = findSlot(m_entries[m_head].span.trace, m_entries[m_head].span.key, m_entries[m_head].span.channel());
+        result.evicted = removeAt(slot);
+    }
+
+    uint32_t index;
+    if (!m_free.empty()) {
+        index = m_free.back();
+        m_free.pop_back();
+    } else {
+        index = static_cast<uint32_t>(m_entries.size());
+        m_entries.emplace_back();
+    }
+    Entry& entry = m_entries[index];
+    entry.span = span;
+    entry.prev = m_tail;
+    entry.next = kNone;
+    if (m_tail != kNone)
+        m_entries[m_tail].next = index;
+    else
+        m_head = index;
+    m_tail = index;
+
+    size_t i = hashOf(span.trace, span.key, span.channel()) & m_mask;
+    while (m_table[i] != kNone)
+        i = (i + 1) & m_mask;
+    m_table[i] = index;
+    ++m_size;
+    return result;
+}
+
+std::optional<PendingSpan> PairingStore::popExpired(int64_t now_ns)
+{
+    if (m_head == kNone || m_entries[m_head].span.expires_ns > now_ns) return std::nullopt;
+    const PendingSpan& s = m_entries[m_head].span;
+    return removeAt(findSlot(s.trace, s.key, s.channel()));
+}
+
+void PairingStore::clear()
+{
+    std::fill(m_table.begin(), m_table.end(), kNone);
+    m_entries.clear();
+    m_free.clear();
+    m_head = m_tail = kNone;
+    m_size = 0;
+}
+
+} // namespace faultline
