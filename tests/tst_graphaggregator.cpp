@@ -1,0 +1,665 @@
+// The graph aggregator: which nodes and edges each shape of telemetry gives (spec/telemetry.md section 2),
+// the bounded pairing store, cardinality caps, breaker and queue metrics, and health.
+
+#include "graph/graphaggregator.h"
+
+#include <QTest>
+
+#include <cmath>
+#include <vector>
+
+using namespace faultline;
+
+namespace {
+
+constexpr int64_t kMs = 1'000'000;
+
+int64_t at(double seconds)
+{
+    return static_cast<int64_t>(std::llround(seconds * 1e9));
+}
+
+/// Builds spans tersely; every string is a literal, so views stay valid.
+struct SpanBuilder {
+    Span s;
+    SpanBuilder(SpanKind kind, std::string_view service, SpanId id, SpanId parent = 0)
+    {
+        s.kind = kind;
+        s.service = service;
+        s.span_id = id;
+        s.parent_span_id = parent;
+        s.trace_id = TraceId { 0, 1 };
+        s.start_ns = at(1.0);
+        s.end_ns = at(1.0) + 20 * kMs;
+    }
+    SpanBuilder& trace(uint64_t lo)
+    {
+        s.trace_id = TraceId { 0, lo };
+        return *this;
+    }
+    SpanBuilder& time(double start_s, double duration_ms)
+    {
+        s.start_ns = at(start_s);
+        s.end_ns = s.start_ns + static_cast<int64_t>(duration_ms * kMs);
+        return *this;
+    }
+    SpanBuilder& rpc(std::string_view v)
+    {
+        s.rpc_system = v;
+        return *this;
+    }
+    SpanBuilder& http()
+    {
+        s.http_method = "GET";
+        return *this;
+    }
+    SpanBuilder& db(std::string_view system, std::string_view name)
+    {
+        s.db_system = system;
+        s.db_name = name;
+        return *this;
+    }
+    SpanBuilder& messaging(std::string_view system, std::string_view destination = {})
+    {
+        s.messaging_system = system;
+        s.messaging_destination = destination;
+        return *this;
+    }
+    SpanBuilder& peer(std::string_view v)
+    {
+        s.peer_service = v;
+        return *this;
+    }
+    SpanBuilder& address(std::string_view v)
+    {
+        s.server_address = v;
+        return *this;
+    }
+    SpanBuilder& nodeKind(std::string_view v)
+    {
+        s.node_kind = v;
+        return *this;
+    }
+    SpanBuilder& instance(std::string_view v)
+    {
+        s.service_instance = v;
+        return *this;
+    }
+    SpanBuilder& failed()
+    {
+        s.status = StatusCode::Error;
+        return *this;
+    }
+    SpanBuilder& links(std::span<const SpanLink> l)
+    {
+        s.links = l;
+        return *this;
+    }
+    operator Span() const { return s; }
+};
+
+SpanBuilder client(std::string_view service, SpanId id, SpanId parent = 1)
+{
+    return { SpanKind::Client, service, id, parent };
+}
+SpanBuilder server(std::string_view service, SpanId id, SpanId parent)
+{
+    return { SpanKind::Server, service, id, parent };
+}
+SpanBuilder producer(std::string_view service, SpanId id, SpanId parent = 1)
+{
+    return { SpanKind::Producer, service, id, parent };
+}
+SpanBuilder consumer(std::string_view service, SpanId id, SpanId parent)
+{
+    return { SpanKind::Consumer, service, id, parent };
+}
+
+void feed(GraphAggregator& g, std::vector<Span> spans)
+{
+    SpanBatch batch;
+    batch.spans = std::move(spans);
+    g.onSpans(std::move(batch));
+}
+
+MetricPoint metric(std::string name, std::string service, std::vector<std::pair<std::string, std::string>> attributes,
+    double value, MetricType type = MetricType::Gauge)
+{
+    MetricPoint p;
+    p.name = std::move(name);
+    p.service = std::move(service);
+    p.attributes = std::move(attributes);
+    p.value = value;
+    p.type = type;
+    return p;
+}
+
+QStringList describeNodes(const GraphSnapshot& s)
+{
+    QStringList out;
+    for (const NodeSnapshot& n : s.nodes)
+        out << QStringLiteral("%1 %2%3").arg(QString::fromStdString(n.id), QString::fromUtf8(toString(n.kind).data()),
+            n.virtual_node ? QStringLiteral(" virtual") : QString());
+    return out;
+}
+
+QStringList describeEdges(const GraphSnapshot& s)
+{
+    QStringList out;
+    for (const EdgeSnapshot& e : s.edges)
+        out << QStringLiteral("%1->%2 %3 %4 %5/%6")
+                   .arg(QString::fromStdString(s.nodes[e.source].id), QString::fromStdString(s.nodes[e.target].id),
+                       QString::fromUtf8(toString(e.kind).data()),
+                       e.protocol.empty() ? QStringLiteral("-") : QString::fromStdString(e.protocol))
+                   .arg(e.traffic.totals.requests)
+                   .arg(e.traffic.totals.errors);
+    return out;
+}
+
+/// Enums compare through their snapshot spelling: faultline::toString hides QTest::toString from ADL.
+template <typename Enum> QString spelling(Enum value)
+{
+    return QString::fromUtf8(toString(value).data());
+}
+
+const SpanLink kLinkToProducer7 { TraceId { 0, 1 }, 7 };
+
+} // namespace
+
+Q_DECLARE_METATYPE(std::vector<faultline::Span>)
+
+class tst_GraphAggregator : public QObject {
+    Q_OBJECT
+
+private slots:
+    void derivesNodesAndEdgesFromSpanShapes_data();
+    void derivesNodesAndEdgesFromSpanShapes();
+    void keepsCallerAndCalleeLatencyOnSyncEdges();
+    void pairingStoreEvictsOldestWhenFull();
+    void unpairedSpansExpireAfterTtlOfTelemetryTime();
+    void duplicateSpanIdDoesNotLeakPendingEntries();
+    void cardinalityCapsRejectAndCount_data();
+    void cardinalityCapsRejectAndCount();
+    void breakerMetricsAttachToEdgeOrNode_data();
+    void breakerMetricsAttachToEdgeOrNode();
+    void breakerStatePointsWithZeroAreIgnored();
+    void queueMetricsGiveDepthAndDeadLetters();
+    void healthFollowsErrorRateThresholds_data();
+    void healthFollowsErrorRateThresholds();
+    void userAndQueueHealthFollowTheirEdges();
+    void instancesAndInFlightFromGaugesOrSpans();
+    void lateObservationsCountInTotalsOnly();
+    void snapshotIsSortedAndSequenced();
+    void historyIsReachableForNodesAndEdges();
+    void resetDropsEverything();
+};
+
+void tst_GraphAggregator::derivesNodesAndEdgesFromSpanShapes_data()
+{
+    QTest::addColumn<std::vector<Span>>("spans");
+    QTest::addColumn<double>("clock_s"); ///< onClock after the spans, to let pairings expire
+    QTest::addColumn<QStringList>("nodes");
+    QTest::addColumn<QStringList>("edges");
+    QTest::addColumn<int>("expired");
+
+    const QStringList gatewayOrders { "gateway service", "orders service" };
+    QTest::addRow("client then server pair into a sync edge")
+        << std::vector<Span> { client("gateway", 10).rpc("grpc"), server("orders", 11, 10) } << 1.1 << gatewayOrders
+        << QStringList { "gateway->orders sync grpc 1/0" } << 0;
+    QTest::addRow("server then client pair into a sync edge")
+        << std::vector<Span> { server("orders", 11, 10).rpc("grpc"), client("gateway", 10) } << 1.1 << gatewayOrders
+        << QStringList { "gateway->orders sync grpc 1/0" } << 0;
+    QTest::addRow("http method gives protocol http")
+        << std::vector<Span> { client("gateway", 10).http(), server("orders", 11, 10).http() } << 1.1 << gatewayOrders
+        << QStringList { "gateway->orders sync http 1/0" } << 0;
+    QTest::addRow("no protocol attributes give an empty protocol")
+        << std::vector<Span> { client("gateway", 10), server("orders", 11, 10) } << 1.1 << gatewayOrders
+        << QStringList { "gateway->orders sync - 1/0" } << 0;
+    QTest::addRow("error on the client side fails the edge")
+        << std::vector<Span> { client("gateway", 10).failed(), server("orders", 11, 10) } << 1.1 << gatewayOrders
+        << QStringList { "gateway->orders sync - 1/1" } << 0;
+    QTest::addRow("error on the server side fails the edge")
+        << std::vector<Span> { client("gateway", 10), server("orders", 11, 10).failed() } << 1.1 << gatewayOrders
+        << QStringList { "gateway->orders sync - 1/1" } << 0;
+    QTest::addRow("pairing needs the same trace")
+        << std::vector<Span> { client("gateway", 10), server("orders", 11, 10).trace(2) } << 9.0 << gatewayOrders
+        << QStringList {} << 2;
+    QTest::addRow("root server span gets an edge from a virtual user")
+        << std::vector<Span> { server("gateway", 5, 0).http() } << 1.1
+        << QStringList { "gateway service", "user user virtual" } << QStringList { "user->gateway sync http 1/0" } << 0;
+    QTest::addRow("a workload client of kind user is a real user node")
+        << std::vector<Span> { client("user", 4).nodeKind("user").http(), server("gateway", 5, 4) } << 1.1
+        << QStringList { "gateway service", "user user" } << QStringList { "user->gateway sync http 1/0" } << 0;
+    QTest::addRow("producer and consumer with a destination go through a queue node")
+        << std::vector<Span> { producer("orders", 7).messaging("rabbitmq", "order-events"),
+               consumer("email", 8, 7).messaging("rabbitmq", "order-events") }
+        << 1.1 << QStringList { "email service", "order-events queue", "orders service" }
+        << QStringList { "order-events->email async rabbitmq 1/0", "orders->order-events async rabbitmq 1/0" } << 0;
+    QTest::addRow("producer and consumer without destination pair by parent")
+        << std::vector<Span> { producer("orders", 7).messaging("kafka"), consumer("email", 8, 7).messaging("kafka") }
+        << 1.1 << QStringList { "email service", "orders service" } << QStringList { "orders->email async kafka 1/0" }
+        << 0;
+    QTest::addRow("consumer in a new trace pairs through its link")
+        << std::vector<Span> { producer("orders", 7).messaging("kafka"),
+               consumer("email", 8, 0).trace(2).links({ &kLinkToProducer7, 1 }) }
+        << 1.1 << QStringList { "email service", "orders service" } << QStringList { "orders->email async kafka 1/0" }
+        << 0;
+    QTest::addRow("consumer linked before its producer arrives still pairs")
+        << std::vector<Span> { consumer("email", 8, 0).trace(2).links({ &kLinkToProducer7, 1 }).messaging("kafka"),
+               producer("orders", 7) }
+        << 1.1 << QStringList { "email service", "orders service" } << QStringList { "orders->email async kafka 1/0" }
+        << 0;
+    QTest::addRow("database client completes at once to a database node")
+        << std::vector<Span> { client("orders", 10).db("postgresql", "orders-db") } << 1.1
+        << QStringList { "orders service", "orders-db database" }
+        << QStringList { "orders->orders-db sync postgresql 1/0" } << 0;
+    QTest::addRow("database client without db.name is named after db.system")
+        << std::vector<Span> { client("orders", 10).db("redis", "").failed() } << 1.1
+        << QStringList { "orders service", "redis database" } << QStringList { "orders->redis sync redis 1/1" } << 0;
+    QTest::addRow("unpaired client expires to its peer.service")
+        << std::vector<Span> { client("orders", 10).rpc("grpc").peer("payments").address("10.0.0.7") } << 5.0
+        << QStringList { "orders service", "payments external virtual" }
+        << QStringList { "orders->payments sync grpc 1/0" } << 1;
+    QTest::addRow("unpaired client expires to its server.address")
+        << std::vector<Span> { client("orders", 10).http().address("api.stripe.com").failed() } << 5.0
+        << QStringList { "api.stripe.com external virtual", "orders service" }
+        << QStringList { "orders->api.stripe.com sync http 1/1" } << 1;
+    QTest::addRow("expired client to a peer that reports itself joins the real node")
+        << std::vector<Span> { client("orders", 10).peer("payments"), server("payments", 20, 0).time(1.0, 5) } << 5.0
+        << QStringList { "orders service", "payments service", "user user virtual" }
+        << QStringList { "orders->payments sync - 1/0", "user->payments sync - 1/0" } << 1;
+    QTest::addRow("unpaired client without peer attributes is only counted")
+        << std::vector<Span> { client("orders", 10) } << 5.0 << QStringList { "orders service" } << QStringList {} << 1;
+    QTest::addRow("unpaired non-root server expires with no edge")
+        << std::vector<Span> { server("payments", 11, 99) } << 5.0 << QStringList { "payments service" }
+        << QStringList {} << 1;
+    QTest::addRow("unpaired client still waiting within the ttl gives no edge yet")
+        << std::vector<Span> { client("orders", 10).peer("payments") } << 2.5 << QStringList { "orders service" }
+        << QStringList {} << 0;
+    QTest::addRow("missing service name becomes unknown_service")
+        << std::vector<Span> { client("", 10), server("orders", 11, 10) } << 1.1
+        << QStringList { "orders service", "unknown_service service" }
+        << QStringList { "unknown_service->orders sync - 1/0" } << 0;
+    QTest::addRow("node kind attribute sets the node kind")
+        << std::vector<Span> { client("gateway", 10), server("legacy-db", 11, 10).nodeKind("database") } << 1.1
+        << QStringList { "gateway service", "legacy-db database" } << QStringList { "gateway->legacy-db sync - 1/0" }
+        << 0;
+}
+
+void tst_GraphAggregator::derivesNodesAndEdgesFromSpanShapes()
+{
+    QFETCH(std::vector<Span>, spans);
+    QFETCH(double, clock_s);
+    QFETCH(QStringList, nodes);
+    QFETCH(QStringList, edges);
+    QFETCH(int, expired);
+
+    GraphAggregator g;
+    const auto count = spans.size();
+    feed(g, std::move(spans));
+    g.onClock(at(clock_s));
+    const auto snap = g.snapshot("test");
+    QCOMPARE(describeNodes(*snap), nodes);
+    QCOMPARE(describeEdges(*snap), edges);
+    QCOMPARE(snap->counters.unpaired_expired, uint64_t(expired));
+    QCOMPARE(snap->counters.spans_received, uint64_t(count));
+    QCOMPARE(snap->counters.pairing_evicted, uint64_t(0));
+    QCOMPARE(snap->counters.cardinality_rejected, uint64_t(0));
+}
+
+void tst_GraphAggregator::keepsCallerAndCalleeLatencyOnSyncEdges()
+{
+    GraphAggregator g;
+    feed(g, { server("orders", 11, 10).time(1.01, 30), client("gateway", 10).time(1.0, 50) });
+    const auto snap = g.snapshot("test");
+    const int e = snap->findEdge("gateway", "orders");
+    QVERIFY(e >= 0);
+    const EdgeSnapshot& edge = snap->edges[static_cast<size_t>(e)];
+    QVERIFY(edge.traffic.latency.valid && edge.server_latency.valid);
+    QCOMPARE(edge.traffic.latency.mean_ms, 50.0);
+    QCOMPARE(edge.server_latency.mean_ms, 30.0);
+    const NodeSnapshot& orders = snap->nodes[static_cast<size_t>(snap->findNode("orders"))];
+    QCOMPARE(orders.traffic.latency.mean_ms, 30.0); // what the service spent
+    QCOMPARE(snap->counters.edges_observed, uint64_t(1));
+    QCOMPARE(snap->time_s, 1.05);
+}
+
+void tst_GraphAggregator::pairingStoreEvictsOldestWhenFull()
+{
+    AggregatorConfig config;
+    config.pairing_capacity = 2;
+    GraphAggregator g(config);
+    feed(g, { client("gateway", 10).peer("a"), client("gateway", 11).peer("b"), client("gateway", 12).peer("c") });
+    auto snap = g.snapshot("test");
+    QCOMPARE(snap->counters.pairing_evicted, uint64_t(1));
+    QCOMPARE(snap->counters.pairing_pending, uint64_t(2));
+    // The evicted (oldest) client can no longer pair; the others still can.
+    feed(g, { server("b", 21, 11), server("a", 20, 10) });
+    snap = g.snapshot("test");
+    QVERIFY(snap->findEdge("gateway", "b") >= 0);
+    QCOMPARE(snap->findEdge("gateway", "a"), -1);
+    QCOMPARE(snap->counters.pairing_evicted, uint64_t(1));
+    QCOMPARE(snap->counters.pairing_pending, uint64_t(2)); // client 12 and server "a"
+    // A full store makes room by evicting the oldest again.
+    feed(g, { server("c", 22, 77) });
+    QCOMPARE(g.snapshot("test")->counters.pairing_evicted, uint64_t(2));
+}
+
+void tst_GraphAggregator::unpairedSpansExpireAfterTtlOfTelemetryTime()
+{
+    AggregatorConfig config;
+    config.pairing_ttl_s = 2.0;
+    GraphAggregator g(config);
+    feed(g, { client("gateway", 10).time(1.0, 10).peer("orders") }); // waits from t = 1.01
+    g.onClock(at(2.9));
+    QCOMPARE(g.snapshot("t")->counters.unpaired_expired, uint64_t(0));
+    QCOMPARE(g.snapshot("t")->counters.pairing_pending, uint64_t(1));
+    g.onClock(at(3.02));
+    auto snap = g.snapshot("t");
+    QCOMPARE(snap->counters.unpaired_expired, uint64_t(1));
+    QCOMPARE(snap->counters.pairing_pending, uint64_t(0));
+    QVERIFY(snap->findEdge("gateway", "orders") >= 0);
+    // Span end times move the clock too: a later batch expires what waited too long.
+    feed(g, { server("orders", 30, 29).time(4.0, 1) });
+    feed(g, { server("orders", 31, 0).time(7.0, 1) });
+    QCOMPARE(g.snapshot("t")->counters.unpaired_expired, uint64_t(2));
+}
+
+void tst_GraphAggregator::duplicateSpanIdDoesNotLeakPendingEntries()
+{
+    GraphAggregator g;
+    feed(g, { server("orders", 11, 10), server("orders", 12, 10) }); // two servers under one non-client parent
+    auto snap = g.snapshot("t");
+    QCOMPARE(snap->counters.pairing_pending, uint64_t(1));
+    QCOMPARE(snap->counters.unpaired_expired, uint64_t(1));
+}
+
+void tst_GraphAggregator::cardinalityCapsRejectAndCount_data()
+{
+    QTest::addColumn<int>("maxNodes");
+    QTest::addColumn<int>("maxEdges");
+    QTest::addColumn<int>("nodes");
+    QTest::addColumn<int>("edges");
+    QTest::addColumn<int>("rejected");
+    // Spans: a->b, a->c, a->d (client/server pairs) plus a root server in a.
+    QTest::addRow("no cap reached") << 100 << 100 << 5 << 4 << 0;
+    QTest::addRow("node cap") << 3 << 100 << 3 << 2 << 2; // d and the user node refused
+    QTest::addRow("edge cap") << 100 << 2 << 5 << 2 << 2;
+}
+
+void tst_GraphAggregator::cardinalityCapsRejectAndCount()
+{
+    QFETCH(int, maxNodes);
+    QFETCH(int, maxEdges);
+    AggregatorConfig config;
+    config.max_nodes = static_cast<size_t>(maxNodes);
+    config.max_edges = static_cast<size_t>(maxEdges);
+    GraphAggregator g(config);
+    feed(g,
+        { client("a", 10), server("b", 11, 10), client("a", 20), server("c", 21, 20), client("a", 30),
+            server("d", 31, 30), server("a", 40, 0) });
+    const auto snap = g.snapshot("t");
+    QTEST(static_cast<int>(snap->nodes.size()), "nodes");
+    QTEST(static_cast<int>(snap->edges.size()), "edges");
+    QTEST(static_cast<int>(snap->counters.cardinality_rejected), "rejected");
+}
+
+void tst_GraphAggregator::breakerMetricsAttachToEdgeOrNode_data()
+{
+    QTest::addColumn<QString>("prefix");
+    QTest::addColumn<QString>("separator");
+    QTest::addColumn<QString>("suffix");
+    QTest::addColumn<QString>("breakerName");
+    QTest::addColumn<bool>("onEdge");
+    QTest::addRow("dotted names, breaker named after a called service") << "resilience4j.circuitbreaker."
+                                                                        << "."
+                                                                        << ""
+                                                                        << "payments" << true;
+    QTest::addRow("underscored names, breaker named after a called service") << "resilience4j_circuitbreaker_"
+                                                                             << "_"
+                                                                             << ""
+                                                                             << "payments" << true;
+    QTest::addRow("prometheus counters with _total") << "resilience4j_circuitbreaker_"
+                                                     << "_"
+                                                     << "_total"
+                                                     << "payments" << true;
+    QTest::addRow("dotted names, breaker matching no edge stays on the node") << "resilience4j.circuitbreaker."
+                                                                              << "."
+                                                                              << ""
+                                                                              << "paymentsBackend" << false;
+    QTest::addRow("underscored names, breaker matching no edge stays on the node") << "resilience4j_circuitbreaker_"
+                                                                                   << "_"
+                                                                                   << ""
+                                                                                   << "ledger" << false;
+}
+
+void tst_GraphAggregator::breakerMetricsAttachToEdgeOrNode()
+{
+    QFETCH(QString, prefix);
+    QFETCH(QString, separator);
+    QFETCH(QString, suffix);
+    QFETCH(QString, breakerName);
+    QFETCH(bool, onEdge);
+    const std::string name = breakerName.toStdString();
+    const auto metricName = [&](const char* dotted) {
+        return (prefix + QString::fromLatin1(dotted).replace(QLatin1Char('.'), separator)).toStdString();
+    };
+
+    GraphAggregator g;
+    feed(g, { client("orders", 10), server("payments", 11, 10), client("orders", 12), server("inventory", 13, 12) });
+    g.onMetrics({
+        metric(metricName("state"), "orders", { { "name", name }, { "state", "closed" } }, 0.0),
+        metric(metricName("state"), "orders", { { "name", name }, { "state", "half_open" } }, 1.0),
+        metric(metricName("state"), "orders", { { "name", name }, { "state", "open" } }, 0.0),
+        metric(metricName("failure.rate"), "orders", { { "name", name } }, 62.5),
+        metric(metricName("slow.call.rate"), "orders", { { "name", name } }, 5.0),
+        metric(metricName("not.permitted.calls") + suffix.toStdString(), "orders", { { "name", name } }, 17,
+            MetricType::CumulativeSum),
+    });
+    const auto snap = g.snapshot("t");
+    const NodeSnapshot& orders = snap->nodes[static_cast<size_t>(snap->findNode("orders"))];
+    const BreakerInfo* breaker = nullptr;
+    if (onEdge) {
+        const EdgeSnapshot& edge = snap->edges[static_cast<size_t>(snap->findEdge("orders", name))];
+        QVERIFY(edge.breaker);
+        breaker = &*edge.breaker;
+        QVERIFY(orders.breakers.empty());
+    } else {
+        QCOMPARE(orders.breakers.size(), size_t(1));
+        breaker = &orders.breakers.front();
+        for (const EdgeSnapshot& e : snap->edges)
+            QVERIFY(!e.breaker);
+    }
+    QCOMPARE(breaker->name, name);
+    QCOMPARE(spelling(breaker->state), spelling(BreakerState::HalfOpen));
+    QCOMPARE(breaker->failure_rate, 62.5);
+    QCOMPARE(breaker->slow_call_rate, 5.0);
+    QCOMPARE(breaker->not_permitted_calls, uint64_t(17));
+    QCOMPARE(snap->counters.metric_points_received, uint64_t(6));
+}
+
+void tst_GraphAggregator::breakerStatePointsWithZeroAreIgnored()
+{
+    GraphAggregator g;
+    g.onMetrics({ metric("resilience4j.circuitbreaker.state", "orders", { { "name", "x" }, { "state", "open" } }, 1) });
+    g.onMetrics({ metric("resilience4j.circuitbreaker.state", "orders", { { "name", "x" }, { "state", "closed" } }, 0),
+        metric("resilience4j.circuitbreaker.state", "orders", { { "name", "x" }, { "state", "forced_open" } }, 0) });
+    const auto snap = g.snapshot("t");
+    const NodeSnapshot& orders = snap->nodes[static_cast<size_t>(snap->findNode("orders"))];
+    QCOMPARE(orders.breakers.size(), size_t(1));
+    QCOMPARE(spelling(orders.breakers.front().state), spelling(BreakerState::Open));
+    QCOMPARE(orders.breakers.front().failure_rate, -1.0); // not reported yet
+}
+
+void tst_GraphAggregator::queueMetricsGiveDepthAndDeadLetters()
+{
+    GraphAggregator g;
+    g.onMetrics({
+        metric("rabbitmq_queue_messages_ready", "rabbit", { { "queue", "order-events" }, { "vhost", "/" } }, 12),
+        metric("rabbitmq_queue_messages_unacked", "rabbit", { { "queue", "order-events" } }, 3),
+        metric(
+            "faultline.queue.dead_lettered", "rabbitmq", { { "queue", "order-events" } }, 2, MetricType::CumulativeSum),
+        metric("faultline_queue_dropped", "rabbitmq", { { "queue", "order-events" } }, 1, MetricType::CumulativeSum),
+        metric("kafka_consumergroup_lag", "exporter", { { "topic", "clicks" }, { "partition", "0" } }, 100),
+        metric("kafka_consumergroup_lag", "exporter", { { "topic", "clicks" }, { "partition", "1" } }, 50),
+        metric("kafka_consumergroup_lag", "exporter", { { "topic", "clicks" }, { "partition", "0" } }, 80),
+        metric("some.unrelated.metric", "x", {}, 1),
+    });
+    const auto snap = g.snapshot("t");
+    QCOMPARE(describeNodes(*snap), (QStringList { "clicks queue", "order-events queue" }));
+    const NodeSnapshot& rabbit = snap->nodes[static_cast<size_t>(snap->findNode("order-events"))];
+    QVERIFY(rabbit.queue);
+    QCOMPARE(rabbit.queue->depth, 15.0);
+    QCOMPARE(rabbit.queue->ready, 12.0);
+    QCOMPARE(rabbit.queue->unacked, 3.0);
+    QCOMPARE(rabbit.queue->dead_lettered, uint64_t(2));
+    QCOMPARE(rabbit.queue->dropped, uint64_t(1));
+    const NodeSnapshot& kafka = snap->nodes[static_cast<size_t>(snap->findNode("clicks"))];
+    QCOMPARE(kafka.queue->depth, 130.0); // latest value per partition, summed
+    QCOMPARE(snap->counters.metric_points_received, uint64_t(8));
+}
+
+void tst_GraphAggregator::healthFollowsErrorRateThresholds_data()
+{
+    QTest::addColumn<int>("requests");
+    QTest::addColumn<int>("errors");
+    QTest::addColumn<double>("clock_s");
+    QTest::addColumn<Health>("health");
+    QTest::addRow("no errors is healthy") << 1000 << 0 << 5.0 << Health::Healthy;
+    QTest::addRow("just under 0.1 percent is healthy") << 10000 << 9 << 5.0 << Health::Healthy;
+    QTest::addRow("0.1 percent is degraded") << 1000 << 1 << 5.0 << Health::Degraded;
+    QTest::addRow("10 percent is still degraded") << 1000 << 100 << 5.0 << Health::Degraded;
+    QTest::addRow("over 10 percent is failing") << 1000 << 101 << 5.0 << Health::Failing;
+    QTest::addRow("no traffic in the window is idle") << 1000 << 500 << 60.0 << Health::Idle;
+}
+
+void tst_GraphAggregator::healthFollowsErrorRateThresholds()
+{
+    QFETCH(int, requests);
+    QFETCH(int, errors);
+    QFETCH(double, clock_s);
+    QFETCH(Health, health);
+    GraphAggregator g;
+    std::vector<Span> spans;
+    for (int i = 0; i < requests; ++i) {
+        const auto id = static_cast<SpanId>(2 * i + 10);
+        const double start = 1.0 + 3.0 * i / requests;
+        spans.push_back(client("orders", id).time(start, 2));
+        auto s = server("payments", id + 1, id).time(start, 1);
+        if (i < errors) s.failed();
+        spans.push_back(s);
+    }
+    feed(g, std::move(spans));
+    g.onClock(at(clock_s));
+    const auto snap = g.snapshot("t");
+    QCOMPARE(spelling(snap->nodes[static_cast<size_t>(snap->findNode("payments"))].health), spelling(health));
+    QCOMPARE(spelling(snap->edges[static_cast<size_t>(snap->findEdge("orders", "payments"))].health), spelling(health));
+    QCOMPARE(spelling(snap->nodes[static_cast<size_t>(snap->findNode("orders"))].health),
+        spelling(Health::Idle)); // serves nothing
+}
+
+void tst_GraphAggregator::userAndQueueHealthFollowTheirEdges()
+{
+    GraphAggregator g;
+    feed(g,
+        { server("gateway", 5, 0).failed(), producer("gateway", 7).messaging("rabbitmq", "events"),
+            consumer("email", 8, 7).messaging("rabbitmq", "events") });
+    auto snap = g.snapshot("t");
+    QCOMPARE(spelling(snap->nodes[static_cast<size_t>(snap->findNode("user"))].health), spelling(Health::Healthy));
+    QCOMPARE(spelling(snap->nodes[static_cast<size_t>(snap->findNode("events"))].health), spelling(Health::Healthy));
+    QCOMPARE(spelling(snap->nodes[static_cast<size_t>(snap->findNode("gateway"))].health), spelling(Health::Failing));
+    g.onClock(at(30));
+    snap = g.snapshot("t");
+    QCOMPARE(spelling(snap->nodes[static_cast<size_t>(snap->findNode("user"))].health), spelling(Health::Idle));
+    QCOMPARE(spelling(snap->nodes[static_cast<size_t>(snap->findNode("events"))].health), spelling(Health::Idle));
+}
+
+void tst_GraphAggregator::instancesAndInFlightFromGaugesOrSpans()
+{
+    GraphAggregator g;
+    std::vector<Span> spans;
+    // payments: 100 rps for 4 s, 50 ms each, over two instances; no gauges.
+    for (int i = 0; i < 400; ++i)
+        spans.push_back(server("payments", static_cast<SpanId>(i + 1), 0)
+                            .time(1.0 + i * 0.01, 50)
+                            .instance(i % 2 ? "payments-1" : "payments-2"));
+    spans.push_back(server("orders", 9999, 0).time(4.0, 1).instance("orders-1"));
+    feed(g, std::move(spans));
+    g.onMetrics({ metric("faultline.service.instances", "orders", {}, 3),
+        metric("faultline_service_in_flight", "orders", {}, 7) });
+    g.onClock(at(5.0));
+    const auto snap = g.snapshot("t");
+    const NodeSnapshot& payments = snap->nodes[static_cast<size_t>(snap->findNode("payments"))];
+    QCOMPARE(payments.instances, 2);
+    QVERIFY2(std::fabs(payments.in_flight - 100.0 * 0.05) < 0.3, qPrintable(QString::number(payments.in_flight)));
+    const NodeSnapshot& orders = snap->nodes[static_cast<size_t>(snap->findNode("orders"))];
+    QCOMPARE(orders.instances, 3);
+    QCOMPARE(orders.in_flight, 7.0);
+}
+
+void tst_GraphAggregator::lateObservationsCountInTotalsOnly()
+{
+    GraphAggregator g;
+    feed(g, { server("gateway", 1, 0).time(60.0, 1) });
+    feed(g, { server("gateway", 2, 0).time(10.0, 1) }); // 50 s older than the clock
+    const auto snap = g.snapshot("t");
+    QCOMPARE(snap->counters.late_observations, uint64_t(2)); // the node's and the user edge's
+    const NodeSnapshot& gateway = snap->nodes[static_cast<size_t>(snap->findNode("gateway"))];
+    QCOMPARE(gateway.traffic.totals.requests, uint64_t(2));
+    QCOMPARE(gateway.traffic.rps > 0.0, true);
+}
+
+void tst_GraphAggregator::snapshotIsSortedAndSequenced()
+{
+    GraphAggregator g;
+    feed(g,
+        { client("zeta", 10), server("alpha", 11, 10), client("alpha", 12), server("beta", 13, 12),
+            producer("alpha", 14).messaging("kafka"), consumer("beta", 15, 14), client("alpha", 16).db("pg", "aaa") });
+    const auto first = g.snapshot("simulation");
+    const auto second = g.snapshot("simulation");
+    QCOMPARE(second->sequence, first->sequence + 1);
+    QCOMPARE(first->source, std::string("simulation"));
+    QCOMPARE(first->window_s, 10.0);
+    QCOMPARE(describeNodes(*first), (QStringList { "aaa database", "alpha service", "beta service", "zeta service" }));
+    QCOMPARE(describeEdges(*first),
+        (QStringList { "alpha->aaa sync pg 1/0", "alpha->beta sync - 1/0", "alpha->beta async kafka 1/0",
+            "zeta->alpha sync - 1/0" }));
+    QCOMPARE(first->findEdge("alpha", "beta"), 1);
+    QCOMPARE(first->findEdge("beta", "alpha"), -1);
+    QCOMPARE(first->findNode("nope"), -1);
+}
+
+void tst_GraphAggregator::historyIsReachableForNodesAndEdges()
+{
+    GraphAggregator g;
+    std::vector<Span> spans;
+    for (int s = 0; s < 20; ++s)
+        spans.push_back(server("gateway", static_cast<SpanId>(s + 1), 0).time(s + 0.5, 4));
+    feed(g, std::move(spans));
+    const History node = g.nodeHistory("gateway");
+    QCOMPARE(node.points.size(), size_t(900));
+    QCOMPARE(node.points.back().count, 1u);
+    QCOMPARE(node.points.back().mean_ms, 4.0f);
+    QCOMPARE(node.points[node.points.size() - 20].count, 1u);
+    QCOMPARE(node.points[node.points.size() - 21].count, 0u);
+    QCOMPARE(g.edgeHistory("user", "gateway", EdgeKind::Sync).points.back().count, 1u);
+    QVERIFY(g.edgeHistory("user", "gateway", EdgeKind::Async).points.empty());
+    QVERIFY(g.nodeHistory("nope").points.empty());
+}
+
+void tst_GraphAggregator::resetDropsEverything()
+{
+    GraphAggregator g;
+    feed(g, { server("gateway", 1, 0), client("gateway", 5) });
+    const uint64_t before = g.snapshot("t")->sequence;
+    g.reset();
+    const auto snap = g.snapshot("t");
+    QVERIFY(snap->nodes.empty());
+    QCOMPARE(snap->counters.spans_received, uint64_t(0));
+    QCOMPARE(snap->counters.pairing_pending, uint64_t(0));
+    QCOMPARE(snap->time_s, 0.0);
+    QVERIFY(snap->sequence > before);
+}
+
+QTEST_APPLESS_MAIN(tst_GraphAggregator)
+#include "tst_graphaggregator.moc"
