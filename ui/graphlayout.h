@@ -1,0 +1,61 @@
+#pragma once
+
+#include "graph/graphsnapshot.h"
+
+#include <QList>
+#include <QPointF>
+#include <QRectF>
+
+#include <string>
+#include <vector>
+
+namespace faultline {
+
+/// A left-to-right layered drawing of a snapshot's topology, in layout units (pixels at zoom 1).
+/// Sources (user nodes first) sit in layer 0; every other node one layer right of its furthest
+/// predecessor, ignoring back edges; a few barycenter sweeps order each layer to reduce crossings.
+/// Indices are those of GraphSnapshot::nodes and ::edges.
+class GraphLayout {
+public:
+    static constexpr double kNodeWidth = 150.0;
+    static constexpr double kNodeHeight = 54.0;
+    static constexpr double kLayerGap = 120.0; ///< horizontal room between layers, for edges and their labels
+    static constexpr double kRowGap = 46.0; ///< vertical room between nodes, for the figures line below each
+    static constexpr double kLabelHeight = 34.0; ///< below a node's shape: the figures line (user: id too)
+
+    /// Changes exactly when the set of nodes (id, kind) or edges (source, target, kind) changes.
+    static std::string topologyKey(const GraphSnapshot& snapshot);
+
+    void compute(const GraphSnapshot& snapshot);
+    bool isEmpty() const { return m_nodes.empty(); }
+    int nodeCount() const { return static_cast<int>(m_nodes.size()); }
+    int layerCount() const { return m_layerCount; }
+
+    int layer(int node) const { return m_nodes.at(node).layer; }
+    int order(int node) const { return m_nodes.at(node).order; } ///< position in its layer, top first
+    QPointF center(int node) const { return m_nodes.at(node).center; }
+    QRectF nodeRect(int node) const; ///< the shape's box
+    /// Everything drawn: shapes, the labels below them, room for back edges.
+    QRectF bounds() const { return m_bounds; }
+
+    bool isBackEdge(int edge) const { return m_edges.at(edge).back; }
+    /// Where a forward edge spanning several layers passes through the layers in between.
+    const QList<QPointF>& waypoints(int edge) const { return m_edges.at(edge).waypoints; }
+
+private:
+    struct NodePlace {
+        int layer = 0;
+        int order = 0;
+        QPointF center;
+    };
+    struct EdgeRoute {
+        bool back = false;
+        QList<QPointF> waypoints;
+    };
+    std::vector<NodePlace> m_nodes;
+    std::vector<EdgeRoute> m_edges;
+    int m_layerCount = 0;
+    QRectF m_bounds;
+};
+
+} // namespace faultline

@@ -1,0 +1,31 @@
+#pragma once
+
+#include "graph/graphsnapshot.h"
+
+#include <QColor>
+#include <QPalette>
+
+namespace faultline {
+
+/// Colours and sizes of the graph, derived from the widget palette so they read in light and dark themes.
+class GraphStyle {
+public:
+    static bool isDark(const QPalette& palette);
+    /// The saturated colour of a health state: node outlines, edges, badges.
+    static QColor healthColor(Health health, const QPalette& palette);
+    /// A node's fill: the health colour washed into the view background, so text stays readable.
+    static QColor healthFill(Health health, const QPalette& palette);
+    static QColor background(const QPalette& palette);
+    static QColor text(const QPalette& palette);
+    static QColor mutedText(const QPalette& palette);
+    /// Stroke width of an edge carrying `rps`: grows with log10(rps), clamped to [kMinEdgeWidth, kMaxEdgeWidth].
+    static double edgeWidth(double rps);
+    static QColor mix(const QColor& a, const QColor& b, double t); ///< a*(1-t) + b*t
+    /// WCAG relative luminance contrast ratio, 1..21.
+    static double contrast(const QColor& a, const QColor& b);
+
+    static constexpr double kMinEdgeWidth = 1.0;
+    static constexpr double kMaxEdgeWidth = 7.0;
+};
+
+} // namespace faultline

@@ -1,0 +1,23 @@
+#pragma once
+
+#include "graph/graphsnapshot.h"
+
+#include <QString>
+
+namespace faultline {
+
+/// What the graph says about a node or an edge in words: the figures line under a node, edge labels,
+/// tooltips. Indices are those of GraphSnapshot::nodes and ::edges.
+class GraphText {
+public:
+    /// A node's own traffic; for a client (user) node, which serves nothing, what it sends.
+    static TrafficStats shownTraffic(const GraphSnapshot& snapshot, int node);
+    /// "48.9 rps · 1.0% err · p99 95 ms"; queues: "48.9 msg/s · depth 12".
+    static QString figuresLine(const GraphSnapshot& snapshot, int node);
+    /// Two short lines for an edge label: "48.9 rps" and "1.0% · p99 95 ms"; empty when the edge is idle.
+    static QStringList edgeLabel(const EdgeSnapshot& edge);
+    static QString nodeToolTip(const GraphSnapshot& snapshot, int node); ///< rich text
+    static QString edgeToolTip(const GraphSnapshot& snapshot, int edge); ///< rich text
+};
+
+} // namespace faultline
