@@ -1,0 +1,266 @@
+// The main window on a real simulation of the built-in checkout scenario.
+#include "figureformat.h"
+#include "graphview.h"
+#include "inspectorpanel.h"
+#include "mainwindow.h"
+#include "scenario/builtinscenarios.h"
+#include "scenario/scenarioloader.h"
+
+#include <QAction>
+#include <QApplication>
+#include <QMessageBox>
+#include <QStandardPaths>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QTimer>
+
+using namespace faultline;
+
+namespace {
+
+Scenario checkoutScenario()
+{
+    auto result = ScenarioLoader::fromString(builtinScenario("checkout"));
+    if (!result.ok()) qFatal("the built-in checkout scenario does not load");
+    return *result.scenario;
+}
+
+bool showsNodes(const GraphView* view, const QStringList& ids)
+{
+    const auto snapshot = view->snapshot();
+    if (!snapshot) return false;
+    for (const QString& id : ids)
+        if (snapshot->findNode(id.toStdString()) < 0) return false;
+    return true;
+}
+
+const QStringList kCheckoutNodes { "gateway", "orders", "payments", "fraud-check", "bank", "inventory", "orders-db",
+    "order-events", "email", "shipping", "user" };
+
+} // namespace
+
+class tst_MainWindow : public QObject {
+    Q_OBJECT
+
+private:
+    std::unique_ptr<MainWindow> m_window;
+
+    // A window running checkout at 100x, shown, with every node already in the graph.
+    void startCheckout()
+    {
+        m_window = std::make_unique<MainWindow>();
+        m_window->resize(1280, 800);
+        m_window->runScenario(checkoutScenario());
+        m_window->setSpeed(100.0);
+        m_window->show();
+        QVERIFY(QTest::qWaitForWindowExposed(m_window.get()));
+        QTRY_VERIFY_WITH_TIMEOUT(showsNodes(m_window->graphView(), kCheckoutNodes), 20000);
+    }
+
+private slots:
+    void initTestCase()
+    {
+        QStandardPaths::setTestModeEnabled(true); // keep the user's settings out of it
+    }
+
+    void cleanup() { m_window.reset(); }
+
+    void startsWithoutASource()
+    {
+        MainWindow window;
+        QVERIFY(window.runner() == nullptr);
+        QVERIFY(!window.playPauseAction()->isEnabled());
+        QCOMPARE(window.windowTitle(), QStringLiteral("Faultline"));
+    }
+
+    void showsTheCheckoutGraph()
+    {
+        startCheckout();
+        QCOMPARE(m_window->windowTitle(), QStringLiteral("Faultline — Checkout"));
+        QCOMPARE(m_window->speed(), 100.0);
+        QCOMPARE(m_window->runner()->speed(), 100.0);
+        QCOMPARE(static_cast<int>(m_window->graphView()->snapshot()->nodes.size()), kCheckoutNodes.size());
+        // Traffic flows: the entry edge carries requests.
+        QTRY_VERIFY_WITH_TIMEOUT(
+            [&] {
+                const auto s = m_window->graphView()->snapshot();
+                const int e = s->findEdge("user", "gateway");
+                return e >= 0 && s->edges[e].traffic.rps > 0.0;
+            }(),
+            20000);
+    }
+
+    void layoutFlowsFromTheUser()
+    {
+        startCheckout();
+        const GraphView* view = m_window->graphView();
+        QVERIFY(view->nodeCenter("user").x() < view->nodeCenter("gateway").x());
+        QVERIFY(view->nodeCenter("gateway").x() < view->nodeCenter("orders").x());
+        QVERIFY(view->nodeCenter("orders").x() < view->nodeCenter("payments").x());
+    }
+
+    void clickingANodeShowsItInTheInspector()
+    {
+        startCheckout();
+        GraphView* view = m_window->graphView();
+        QTest::mouseClick(view, Qt::LeftButton, {}, view->nodeCenter("payments").toPoint());
+        QCOMPARE(view->selectedNode(), QStringLiteral("payments"));
+        QCOMPARE(m_window->inspector()->node(), QStringLiteral("payments"));
+        QCOMPARE(m_window->inspector()->title(), QStringLiteral("payments"));
+        QCOMPARE(m_window->inspector()->fieldText(InspectorPanel::Field::Kind), QStringLiteral("Service"));
+        QTRY_VERIFY_WITH_TIMEOUT(
+            m_window->inspector()->fieldText(InspectorPanel::Field::Rate).endsWith(QStringLiteral("rps")), 5000);
+        QCOMPARE(m_window->inspector()->fieldText(InspectorPanel::Field::Instances), QStringLiteral("2"));
+    }
+
+    void pauseStopsSimulatedTime()
+    {
+        startCheckout();
+        SimulationRunner* runner = m_window->runner();
+        QVERIFY(!m_window->stepAction()->isEnabled());
+        m_window->playPauseAction()->trigger();
+        QVERIFY(runner->paused());
+        QVERIFY(m_window->stepAction()->isEnabled());
+        QCOMPARE(m_window->playPauseAction()->text().remove(QLatin1Char('&')), QStringLiteral("Play"));
+
+        // The pause takes effect at the next event boundary; after that the clock stands still.
+        double before = -1.0;
+        QTRY_VERIFY_WITH_TIMEOUT(
+            [&] {
+                const double now = runner->simulatedSeconds();
+                const bool still = now == before;
+                before = now;
+                return still;
+            }(),
+            5000);
+        QTest::qWait(300); // at 100x, 300 ms would be 30 simulated seconds
+        QCOMPARE(runner->simulatedSeconds(), before);
+
+        // Step advances exactly one simulated second.
+        m_window->stepAction()->trigger();
+        QTRY_COMPARE_WITH_TIMEOUT(runner->simulatedSeconds(), before + 1.0, 5000);
+
+        m_window->playPauseAction()->trigger();
+        QVERIFY(!runner->paused());
+        QTRY_VERIFY_WITH_TIMEOUT(runner->simulatedSeconds() > before + 2.0, 5000);
+    }
+
+    void speedStepsFollowTheActions()
+    {
+        MainWindow window;
+        window.runScenario(checkoutScenario());
+        QCOMPARE(window.speed(), 1.0);
+        window.fasterAction()->trigger();
+        QCOMPARE(window.speed(), 2.0);
+        QCOMPARE(window.runner()->speed(), 2.0);
+        window.slowerAction()->trigger();
+        window.slowerAction()->trigger();
+        QCOMPARE(window.speed(), 0.5);
+        window.setSpeed(0.01);
+        QCOMPARE(window.speed(), 0.1);
+        QVERIFY(!window.slowerAction()->isEnabled());
+        window.setSpeed(30.0);
+        QCOMPARE(window.speed(), 25.0);
+        window.setSpeed(1000.0);
+        QCOMPARE(window.speed(), 100.0);
+        QVERIFY(!window.fasterAction()->isEnabled());
+    }
+
+    void resetStartsAgainFromZero()
+    {
+        startCheckout();
+        SimulationRunner* runner = m_window->runner();
+        QTRY_VERIFY_WITH_TIMEOUT(runner->simulatedSeconds() > 5.0, 10000);
+        m_window->playPauseAction()->trigger();
+        m_window->resetAction()->trigger();
+        QTRY_COMPARE_WITH_TIMEOUT(runner->simulatedSeconds(), 0.0, 5000);
+    }
+
+    void runScenarioReplacesTheRunner()
+    {
+        startCheckout();
+        Scenario other = checkoutScenario();
+        other.name = "Checkout again";
+        m_window->runScenario(other);
+        QCOMPARE(m_window->runner()->scenario().name, std::string("Checkout again"));
+        QCOMPARE(m_window->windowTitle(), QStringLiteral("Faultline — Checkout again"));
+    }
+
+    void invalidScenarioFileKeepsTheCurrentOne()
+    {
+        startCheckout();
+        const SimulationRunner* before = m_window->runner();
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("broken.json"));
+        QFile file(path);
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.write(
+            R"({"format": "faultline.scenario/1", "name": "Broken", "services": [{"name": "a", "instances": 0}]})");
+        file.close();
+
+        QString shown;
+        QString details;
+        QTimer::singleShot(0, this, [&] {
+            if (auto* box = qobject_cast<QMessageBox*>(QApplication::activeModalWidget())) {
+                shown = box->text();
+                details = box->detailedText();
+                box->accept();
+            }
+        });
+        QVERIFY(!m_window->openScenarioFile(path));
+        QVERIFY(shown.contains(QStringLiteral("broken.json")));
+        QVERIFY2(details.contains(QLatin1Char('/')), qPrintable(details)); // errors come with JSON pointers
+        QCOMPARE(m_window->runner(), before);
+        QCOMPARE(m_window->windowTitle(), QStringLiteral("Faultline — Checkout"));
+    }
+
+    void validScenarioFileRuns()
+    {
+        MainWindow window;
+        QVERIFY(window.openScenarioFile(QStringLiteral(FAULTLINE_SOURCE_DIR "/resources/scenarios/checkout.json")));
+        QVERIFY(window.runner() != nullptr);
+        QCOMPARE(window.windowTitle(), QStringLiteral("Faultline — Checkout"));
+    }
+
+    void graphIsNotBlank()
+    {
+        startCheckout();
+        const QImage image = m_window->graphView()->grab().toImage();
+        const QColor background = image.pixelColor(0, 0);
+        int differing = 0;
+        for (int y = 0; y < image.height(); y += 2)
+            for (int x = 0; x < image.width(); x += 2)
+                differing += image.pixelColor(x, y) != background;
+        QVERIFY2(differing > 500, qPrintable(QString::number(differing)));
+    }
+
+    void actionsHaveToolTipsAndShortcuts()
+    {
+        MainWindow window;
+        const QList<QAction*> toolbar { window.playPauseAction(), window.stepAction(), window.resetAction() };
+        for (QAction* a : toolbar)
+            QVERIFY(!a->toolTip().isEmpty());
+        QCOMPARE(window.playPauseAction()->shortcut(), QKeySequence(Qt::Key_Space));
+        QCOMPARE(window.stepAction()->shortcut(), QKeySequence(Qt::CTRL | Qt::Key_Right));
+        QCOMPARE(window.resetAction()->shortcut(), QKeySequence(Qt::CTRL | Qt::Key_R));
+        QCOMPARE(window.openAction()->shortcut(), QKeySequence(Qt::CTRL | Qt::Key_O));
+        QCOMPARE(window.quitAction()->shortcut(), QKeySequence(Qt::CTRL | Qt::Key_Q));
+        QVERIFY(window.fasterAction()->shortcuts().contains(QKeySequence(Qt::CTRL | Qt::Key_Plus)));
+        QCOMPARE(window.slowerAction()->shortcut(), QKeySequence(Qt::CTRL | Qt::Key_Minus));
+        QVERIFY(!window.windowIcon().isNull());
+    }
+
+    void edgeLabelsActionTogglesTheView()
+    {
+        MainWindow window;
+        const bool initial = window.graphView()->edgeLabelsVisible();
+        QCOMPARE(window.edgeLabelsAction()->isChecked(), initial);
+        window.edgeLabelsAction()->trigger();
+        QCOMPARE(window.graphView()->edgeLabelsVisible(), !initial);
+        window.graphView()->setEdgeLabelsVisible(initial);
+        QCOMPARE(window.edgeLabelsAction()->isChecked(), initial);
+    }
+};
+
+QTEST_MAIN(tst_MainWindow)
+#include "tst_mainwindow.moc"

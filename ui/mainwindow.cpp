@@ -1,0 +1,417 @@
+#include "mainwindow.h"
+
+#include "figureformat.h"
+#include "graphview.h"
+#include "inspectorpanel.h"
+#include "scenario/scenarioloader.h"
+
+#include <QAction>
+#include <QApplication>
+#include <QCloseEvent>
+#include <QComboBox>
+#include <QDockWidget>
+#include <QFile>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QFontDatabase>
+#include <QLabel>
+#include <QMenuBar>
+#include <QMessageBox>
+#include <QSettings>
+#include <QStatusBar>
+#include <QStyle>
+#include <QToolBar>
+
+#include <cmath>
+
+// The resources live in a static library: nothing references them, so the linker needs a nudge.
+static void initFaultlineResources()
+{
+    Q_INIT_RESOURCE(faultline);
+}
+
+namespace faultline {
+
+namespace {
+QSettings settings()
+{
+    return QSettings(QStringLiteral("Faultline"), QStringLiteral("Faultline"));
+}
+
+QString withShortcut(const QString& text, const QAction* action)
+{
+    const QKeySequence key = action->shortcut();
+    return key.isEmpty() ? text : QStringLiteral("%1 (%2)").arg(text, key.toString(QKeySequence::NativeText));
+}
+} // namespace
+
+MainWindow::MainWindow(QWidget* parent)
+    : QMainWindow(parent)
+{
+    initFaultlineResources();
+    setWindowIcon(QIcon(QStringLiteral(":/icons/faultline.svg")));
+    setWindowTitle(tr("Faultline"));
+
+    m_graph = new GraphView(this);
+    setCentralWidget(m_graph);
+
+    createActions();
+    createMenus();
+    createToolBar();
+    createDock();
+    createStatusBar();
+
+    connect(m_graph, &GraphView::nodeSelected, m_inspector, &InspectorPanel::setNode);
+    connect(m_graph, &GraphView::edgeLabelsVisibleChanged, m_edgeLabelsAction, &QAction::setChecked);
+
+    resize(1280, 800);
+    restoreSettings();
+    m_graph->setFocus();
+    updateControls();
+    updateStatus();
+}
+
+MainWindow::~MainWindow()
+{
+    // Join the simulation thread before anything its callback could touch goes away.
+    m_runner.reset();
+}
+
+const QList<double>& MainWindow::speedSteps()
+{
+    static const QList<double> steps { 0.1, 0.25, 0.5, 1.0, 2.0, 5.0, 10.0, 25.0, 100.0 };
+    return steps;
+}
+
+void MainWindow::createActions()
+{
+    QStyle* s = style();
+    m_openAction = new QAction(s->standardIcon(QStyle::SP_DialogOpenButton), tr("&Open Scenario…"), this);
+    m_openAction->setShortcut(QKeySequence::Open);
+    m_openAction->setToolTip(withShortcut(tr("Load a scenario file and run it"), m_openAction));
+    connect(m_openAction, &QAction::triggered, this, &MainWindow::openScenario);
+
+    m_quitAction = new QAction(tr("&Quit"), this);
+    m_quitAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_Q));
+    m_quitAction->setMenuRole(QAction::QuitRole);
+    connect(m_quitAction, &QAction::triggered, this, &QWidget::close);
+
+    m_edgeLabelsAction = new QAction(tr("Show &Edge Labels"), this);
+    m_edgeLabelsAction->setCheckable(true);
+    m_edgeLabelsAction->setChecked(m_graph->edgeLabelsVisible());
+    m_edgeLabelsAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_L));
+    m_edgeLabelsAction->setToolTip(withShortcut(tr("Show each edge's rate, errors and p99"), m_edgeLabelsAction));
+    connect(m_edgeLabelsAction, &QAction::toggled, m_graph, &GraphView::setEdgeLabelsVisible);
+
+    m_fitAction = new QAction(tr("&Fit to Window"), this);
+    m_fitAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_0));
+    m_fitAction->setToolTip(withShortcut(tr("Show the whole graph"), m_fitAction));
+    connect(m_fitAction, &QAction::triggered, m_graph, &GraphView::fitToView);
+
+    m_playPauseAction = new QAction(this);
+    m_playPauseAction->setShortcut(QKeySequence(Qt::Key_Space));
+    connect(m_playPauseAction, &QAction::triggered, this, &MainWindow::togglePlayPause);
+
+    m_stepAction = new QAction(s->standardIcon(QStyle::SP_MediaSkipForward), tr("&Step"), this);
+    m_stepAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_Right));
+    m_stepAction->setToolTip(withShortcut(tr("Advance one simulated second while paused"), m_stepAction));
+    connect(m_stepAction, &QAction::triggered, this, &MainWindow::step);
+
+    m_resetAction = new QAction(s->standardIcon(QStyle::SP_BrowserReload), tr("&Reset"), this);
+    m_resetAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_R));
+    m_resetAction->setToolTip(withShortcut(tr("Start the scenario again from time zero"), m_resetAction));
+    connect(m_resetAction, &QAction::triggered, this, &MainWindow::reset);
+
+    m_fasterAction = new QAction(s->standardIcon(QStyle::SP_MediaSeekForward), tr("&Faster"), this);
+    // Ctrl+= too: on most layouts "+" needs Shift.
+    m_fasterAction->setShortcuts({ QKeySequence(Qt::CTRL | Qt::Key_Plus), QKeySequence(Qt::CTRL | Qt::Key_Equal) });
+    m_fasterAction->setToolTip(withShortcut(tr("Run the simulation faster"), m_fasterAction));
+    connect(m_fasterAction, &QAction::triggered, this, &MainWindow::faster);
+
+    m_slowerAction = new QAction(s->standardIcon(QStyle::SP_MediaSeekBackward), tr("S&lower"), this);
+    m_slowerAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_Minus));
+    m_slowerAction->setToolTip(withShortcut(tr("Run the simulation slower"), m_slowerAction));
+    connect(m_slowerAction, &QAction::triggered, this, &MainWindow::slower);
+
+    m_aboutAction = new QAction(tr("&About Faultline"), this);
+    m_aboutAction->setMenuRole(QAction::AboutRole);
+    connect(m_aboutAction, &QAction::triggered, this, &MainWindow::about);
+}
+
+void MainWindow::createMenus()
+{
+    QMenu* file = menuBar()->addMenu(tr("&File"));
+    file->addAction(m_openAction);
+    file->addSeparator();
+    file->addAction(m_quitAction);
+
+    QMenu* view = menuBar()->addMenu(tr("&View"));
+    view->addAction(m_edgeLabelsAction);
+    view->addAction(m_fitAction);
+    view->setObjectName(QStringLiteral("viewMenu"));
+
+    QMenu* simulation = menuBar()->addMenu(tr("&Simulation"));
+    simulation->addAction(m_playPauseAction);
+    simulation->addAction(m_stepAction);
+    simulation->addAction(m_resetAction);
+    simulation->addSeparator();
+    simulation->addAction(m_fasterAction);
+    simulation->addAction(m_slowerAction);
+
+    QMenu* help = menuBar()->addMenu(tr("&Help"));
+    help->addAction(m_aboutAction);
+}
+
+void MainWindow::createToolBar()
+{
+    QToolBar* bar = addToolBar(tr("Simulation"));
+    bar->setObjectName(QStringLiteral("simulationToolBar"));
+    bar->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
+    bar->addAction(m_playPauseAction);
+    bar->addAction(m_stepAction);
+    bar->addAction(m_resetAction);
+    bar->addSeparator();
+
+    auto* speedLabel = new QLabel(tr("Speed "), bar);
+    bar->addWidget(speedLabel);
+    m_speedBox = new QComboBox(bar);
+    for (double step : speedSteps())
+        m_speedBox->addItem(FigureFormat::speed(step), step);
+    m_speedBox->setCurrentIndex(static_cast<int>(speedSteps().indexOf(1.0)));
+    m_speedBox->setToolTip(tr("Simulated seconds per wall-clock second (%1 / %2)")
+                               .arg(m_fasterAction->shortcut().toString(QKeySequence::NativeText),
+                                   m_slowerAction->shortcut().toString(QKeySequence::NativeText)));
+    m_speedBox->setFocusPolicy(Qt::ClickFocus);
+    speedLabel->setBuddy(m_speedBox);
+    connect(m_speedBox, &QComboBox::currentIndexChanged, this, [this](int i) {
+        if (i >= 0) setSpeed(speedSteps().at(i));
+    });
+    bar->addWidget(m_speedBox);
+    bar->addSeparator();
+
+    m_clockLabel = new QLabel(bar);
+    m_clockLabel->setObjectName(QStringLiteral("clockLabel"));
+    QFont clockFont = QFontDatabase::systemFont(QFontDatabase::FixedFont);
+    clockFont.setPointSizeF(clockFont.pointSizeF() * 1.35);
+    m_clockLabel->setFont(clockFont);
+    m_clockLabel->setContentsMargins(8, 0, 8, 0);
+    m_clockLabel->setToolTip(tr("Simulated time (minutes:seconds)"));
+    bar->addWidget(m_clockLabel);
+}
+
+void MainWindow::createDock()
+{
+    m_inspector = new InspectorPanel(this);
+    m_inspectorDock = new QDockWidget(tr("Inspector"), this);
+    m_inspectorDock->setObjectName(QStringLiteral("inspectorDock"));
+    m_inspectorDock->setAllowedAreas(Qt::LeftDockWidgetArea | Qt::RightDockWidgetArea);
+    m_inspectorDock->setWidget(m_inspector);
+    m_inspector->setMinimumWidth(240);
+    addDockWidget(Qt::RightDockWidgetArea, m_inspectorDock);
+    if (auto* view = menuBar()->findChild<QMenu*>(QStringLiteral("viewMenu"))) {
+        view->addSeparator();
+        view->addAction(m_inspectorDock->toggleViewAction());
+    }
+}
+
+void MainWindow::createStatusBar()
+{
+    m_sourceLabel = new QLabel(this);
+    m_timeLabel = new QLabel(this);
+    m_speedLabel = new QLabel(this);
+    m_sequenceLabel = new QLabel(this);
+    m_sequenceLabel->setToolTip(tr("Sequence number of the snapshot shown"));
+    m_countersLabel = new QLabel(this);
+    m_countersLabel->setToolTip(tr("Telemetry the pipeline could not graph"));
+    statusBar()->addWidget(m_sourceLabel);
+    statusBar()->addPermanentWidget(m_countersLabel);
+    statusBar()->addPermanentWidget(m_timeLabel);
+    statusBar()->addPermanentWidget(m_speedLabel);
+    statusBar()->addPermanentWidget(m_sequenceLabel);
+}
+
+void MainWindow::runScenario(Scenario scenario, SimulationRunner::Options options)
+{
+    m_runner.reset();
+    m_scenarioName = QString::fromStdString(scenario.name);
+    m_runner = std::make_unique<SimulationRunner>(std::move(scenario), options);
+    m_runner->setSnapshotCallback([this] {
+        // On the simulation thread: post one refresh at a time, never touch widgets here.
+        if (!m_refreshPending.exchange(true))
+            QMetaObject::invokeMethod(this, &MainWindow::refresh, Qt::QueuedConnection);
+    });
+    setWindowTitle(tr("Faultline — %1").arg(m_scenarioName));
+    setSpeed(m_runner->speed());
+    m_graph->fitToView();
+    refresh();
+}
+
+bool MainWindow::openScenarioFile(const QString& path)
+{
+    const ScenarioLoadResult result = ScenarioLoader::fromFile(QFile::encodeName(path).toStdString());
+    if (!result.ok()) {
+        QStringList errors;
+        for (const ScenarioError& e : result.errors)
+            errors << QString::fromStdString(e.toString());
+        QMessageBox box(QMessageBox::Warning, tr("Invalid Scenario"),
+            tr("“%1” is not a valid scenario.").arg(QFileInfo(path).fileName()), QMessageBox::Ok, this);
+        box.setInformativeText(tr("%n problem(s) found; the first: %1", nullptr, static_cast<int>(errors.size()))
+                                   .arg(errors.value(0, tr("unknown")))
+            + QLatin1Char('\n') + (m_runner ? tr("The current scenario keeps running.") : QString()));
+        box.setDetailedText(errors.join(QLatin1Char('\n')));
+        box.exec();
+        return false;
+    }
+    SimulationRunner::Options options;
+    options.speed = speed();
+    runScenario(*result.scenario, options);
+    auto s = settings();
+    s.setValue(QStringLiteral("scenario/lastDirectory"), QFileInfo(path).absolutePath());
+    return true;
+}
+
+double MainWindow::speed() const
+{
+    return m_speedBox->currentData().toDouble();
+}
+
+void MainWindow::setSpeed(double factor)
+{
+    const QList<double>& steps = speedSteps();
+    qsizetype nearest = 0;
+    for (qsizetype i = 1; i < steps.size(); ++i)
+        if (std::abs(std::log(steps[i] / factor)) < std::abs(std::log(steps[nearest] / factor))) nearest = i;
+    if (m_speedBox->currentIndex() != nearest)
+        m_speedBox->setCurrentIndex(static_cast<int>(nearest)); // comes back here through the signal
+    if (m_runner && m_runner->speed() != steps[nearest]) m_runner->setSpeed(steps[nearest]);
+    updateControls();
+    updateStatus();
+}
+
+void MainWindow::setPaused(bool paused)
+{
+    if (!m_runner) return;
+    m_runner->setPaused(paused);
+    updateControls();
+    updateStatus();
+}
+
+void MainWindow::togglePlayPause()
+{
+    if (m_runner) setPaused(!m_runner->paused());
+}
+
+void MainWindow::step()
+{
+    if (m_runner && m_runner->paused()) m_runner->step(1.0);
+}
+
+void MainWindow::reset()
+{
+    if (m_runner) m_runner->reset();
+}
+
+void MainWindow::faster()
+{
+    const int i = m_speedBox->currentIndex();
+    if (i + 1 < m_speedBox->count()) m_speedBox->setCurrentIndex(i + 1);
+}
+
+void MainWindow::slower()
+{
+    const int i = m_speedBox->currentIndex();
+    if (i > 0) m_speedBox->setCurrentIndex(i - 1);
+}
+
+void MainWindow::openScenario()
+{
+    const QString dir = settings().value(QStringLiteral("scenario/lastDirectory")).toString();
+    const QString path = QFileDialog::getOpenFileName(
+        this, tr("Open Scenario"), dir, tr("Faultline scenarios (*.json);;All files (*)"));
+    if (!path.isEmpty()) openScenarioFile(path);
+}
+
+void MainWindow::about()
+{
+    const QString version = QCoreApplication::applicationVersion();
+    QMessageBox::about(this, tr("About Faultline"),
+        tr("<h3>Faultline %1</h3>"
+           "<p>See how services call each other, live, and break them on purpose: watch a failure spread "
+           "or stop, in simulation or on real OpenTelemetry traffic.</p>")
+            .arg(version.toHtmlEscaped()));
+}
+
+void MainWindow::refresh()
+{
+    m_refreshPending.store(false);
+    if (!m_runner) return;
+    auto snapshot = m_runner->latestSnapshot();
+    if (snapshot != m_graph->snapshot()) {
+        m_graph->setSnapshot(snapshot);
+        m_inspector->setSnapshot(snapshot);
+    }
+    updateControls();
+    updateStatus();
+}
+
+void MainWindow::updateControls()
+{
+    const bool running = m_runner != nullptr;
+    const bool paused = running && m_runner->paused();
+    m_playPauseAction->setText(paused ? tr("&Play") : tr("&Pause"));
+    m_playPauseAction->setIcon(style()->standardIcon(paused ? QStyle::SP_MediaPlay : QStyle::SP_MediaPause));
+    m_playPauseAction->setToolTip(
+        withShortcut(paused ? tr("Run the simulation") : tr("Pause the simulation"), m_playPauseAction));
+    m_playPauseAction->setEnabled(running);
+    m_stepAction->setEnabled(paused);
+    m_resetAction->setEnabled(running);
+    m_fasterAction->setEnabled(m_speedBox->currentIndex() + 1 < m_speedBox->count());
+    m_slowerAction->setEnabled(m_speedBox->currentIndex() > 0);
+}
+
+void MainWindow::updateStatus()
+{
+    const double seconds = m_runner ? m_runner->simulatedSeconds() : 0.0;
+    const auto snapshot = m_graph->snapshot();
+    m_clockLabel->setText(FigureFormat::clock(seconds));
+    m_sourceLabel->setText(m_runner ? tr("Simulation: %1").arg(m_scenarioName) : tr("No source"));
+    m_timeLabel->setText(tr("t = %1").arg(FigureFormat::clock(seconds)));
+    m_speedLabel->setText(m_runner && m_runner->paused() ? tr("Paused") : FigureFormat::speed(speed()));
+    m_sequenceLabel->setText(snapshot ? tr("#%1").arg(snapshot->sequence) : QString());
+
+    QStringList problems;
+    if (snapshot) {
+        const PipelineCounters& c = snapshot->counters;
+        if (c.spans_dropped > 0) problems << tr("%1 spans dropped").arg(FigureFormat::count(c.spans_dropped));
+        if (c.unpaired_expired > 0) problems << tr("%1 unpaired expired").arg(FigureFormat::count(c.unpaired_expired));
+        if (c.pairing_evicted > 0) problems << tr("%1 evicted").arg(FigureFormat::count(c.pairing_evicted));
+        if (c.cardinality_rejected > 0)
+            problems << tr("%1 over the node/edge cap").arg(FigureFormat::count(c.cardinality_rejected));
+    }
+    m_countersLabel->setText(problems.join(QStringLiteral(" · ")));
+    m_countersLabel->setVisible(!problems.isEmpty());
+}
+
+void MainWindow::restoreSettings()
+{
+    auto s = settings();
+    restoreGeometry(s.value(QStringLiteral("mainWindow/geometry")).toByteArray());
+    restoreState(s.value(QStringLiteral("mainWindow/state")).toByteArray());
+    m_graph->setEdgeLabelsVisible(s.value(QStringLiteral("view/edgeLabels"), true).toBool());
+}
+
+void MainWindow::saveSettings() const
+{
+    auto s = settings();
+    s.setValue(QStringLiteral("mainWindow/geometry"), saveGeometry());
+    s.setValue(QStringLiteral("mainWindow/state"), saveState());
+    s.setValue(QStringLiteral("view/edgeLabels"), m_graph->edgeLabelsVisible());
+}
+
+void MainWindow::closeEvent(QCloseEvent* event)
+{
+    saveSettings();
+    QMainWindow::closeEvent(event);
+}
+
+} // namespace faultline

@@ -1,0 +1,107 @@
+#pragma once
+
+#include "run/simulationrunner.h"
+#include "scenario/scenario.h"
+
+#include <QMainWindow>
+
+#include <atomic>
+#include <memory>
+
+class QAction;
+class QComboBox;
+class QDockWidget;
+class QLabel;
+
+namespace faultline {
+
+class GraphView;
+class InspectorPanel;
+
+/// The main window: the live graph in the middle, an inspector dock on the right, the simulation's
+/// controls in a toolbar and menus. It owns the SimulationRunner and renders its latest snapshot; the
+/// runner's thread only posts a (coalesced) refresh to the UI thread, so the UI never waits on the core.
+class MainWindow : public QMainWindow {
+    Q_OBJECT
+public:
+    explicit MainWindow(QWidget* parent = nullptr);
+    ~MainWindow() override;
+
+    /// Stops any running simulation (joining its thread), then runs this scenario.
+    void runScenario(Scenario scenario, SimulationRunner::Options options = {});
+    /// Loads a scenario file and runs it; on failure shows every error and keeps the current one running.
+    bool openScenarioFile(const QString& path);
+
+    GraphView* graphView() const { return m_graph; }
+    InspectorPanel* inspector() const { return m_inspector; }
+    SimulationRunner* runner() const { return m_runner.get(); }
+    /// The speed factor selected in the toolbar.
+    double speed() const;
+    static const QList<double>& speedSteps();
+
+    QAction* openAction() const { return m_openAction; }
+    QAction* quitAction() const { return m_quitAction; }
+    QAction* edgeLabelsAction() const { return m_edgeLabelsAction; }
+    QAction* fitAction() const { return m_fitAction; }
+    QAction* playPauseAction() const { return m_playPauseAction; }
+    QAction* stepAction() const { return m_stepAction; }
+    QAction* resetAction() const { return m_resetAction; }
+    QAction* fasterAction() const { return m_fasterAction; }
+    QAction* slowerAction() const { return m_slowerAction; }
+    QAction* aboutAction() const { return m_aboutAction; }
+
+public slots:
+    /// Snaps to the nearest of speedSteps().
+    void setSpeed(double factor);
+    void setPaused(bool paused);
+    void togglePlayPause();
+    void step();
+    void reset();
+    void faster();
+    void slower();
+    void openScenario();
+    void about();
+
+protected:
+    void closeEvent(QCloseEvent* event) override;
+
+private:
+    void createActions();
+    void createMenus();
+    void createToolBar();
+    void createDock();
+    void createStatusBar();
+    void restoreSettings();
+    void saveSettings() const;
+    void refresh();
+    void updateControls();
+    void updateStatus();
+
+    std::unique_ptr<SimulationRunner> m_runner;
+    std::atomic<bool> m_refreshPending { false };
+    QString m_scenarioName;
+
+    GraphView* m_graph = nullptr;
+    InspectorPanel* m_inspector = nullptr;
+    QDockWidget* m_inspectorDock = nullptr;
+    QComboBox* m_speedBox = nullptr;
+    QLabel* m_clockLabel = nullptr;
+    QLabel* m_sourceLabel = nullptr;
+    QLabel* m_timeLabel = nullptr;
+    QLabel* m_speedLabel = nullptr;
+    QLabel* m_sequenceLabel = nullptr;
+    QLabel* m_countersLabel = nullptr;
+
+    QAction* m_openAction = nullptr;
+    QAction* m_quitAction = nullptr;
+    QAction* m_edgeLabelsAction = nullptr;
+    QAction* m_fitAction = nullptr;
+    QAction* m_playPauseAction = nullptr;
+    QAction* m_stepAction = nullptr;
+    QAction* m_resetAction = nullptr;
+    QAction* m_fasterAction = nullptr;
+    QAction* m_slowerAction = nullptr;
+    QAction* m_aboutAction = nullptr;
+};
+
+} // namespace faultline
