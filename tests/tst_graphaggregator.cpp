@@ -607,6 +607,11 @@ void tst_GraphAggregator::lateObservationsCountInTotalsOnly()
     const NodeSnapshot& gateway = snap->nodes[static_cast<size_t>(snap->findNode("gateway"))];
     QCOMPARE(gateway.traffic.totals.requests, uint64_t(2));
     QCOMPARE(gateway.traffic.rps > 0.0, true);
+
+    // An edge quiet for a long time judges lateness by the aggregator's clock, not by its own last call.
+    feed(g, { server("orders", 3, 0).time(120.0, 1) });
+    feed(g, { server("gateway", 4, 0).time(100.0, 1) });
+    QCOMPARE(g.snapshot("t")->counters.late_observations, uint64_t(4));
 }
 
 void tst_GraphAggregator::snapshotIsSortedAndSequenced()

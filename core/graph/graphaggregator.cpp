@@ -179,9 +179,12 @@ bool GraphAggregatorImpl::observeEdge(uint32_t source, uint32_t target, EdgeKind
         return false;
     }
     ++counters.edges_observed;
+    // Lateness is judged against the aggregator's clock, not against the edge's own last observation.
+    edge->stats.advance(clock_ns);
     if (!edge->stats.add(time_ns, latency_ns, error)) ++counters.late_observations;
     if (server) {
         if (!edge->server) edge->server = std::make_unique<RollingStats>(config.window_s, 0);
+        edge->server->advance(clock_ns);
         edge->server->add(time_ns, server->duration_ns, error);
     }
     return true;
@@ -189,7 +192,9 @@ bool GraphAggregatorImpl::observeEdge(uint32_t source, uint32_t target, EdgeKind
 
 void GraphAggregatorImpl::observeNode(uint32_t node, int64_t time_ns, int64_t latency_ns, bool error, bool countLate)
 {
-    if (!m_nodes[node].stats.add(time_ns, latency_ns, error) && countLate) ++counters.late_observations;
+    RollingStats& stats = m_nodes[node].stats;
+    stats.advance(clock_ns);
+    if (!stats.add(time_ns, latency_ns, error) && countLate) ++counters.late_observations;
 }
 
 void GraphAggregatorImpl::pairSync(const PendingSpan& client, const PendingSpan& server)
