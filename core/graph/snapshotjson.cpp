@@ -316,9 +316,7 @@ std::string snapshotToJson(const GraphSnapshot& snapshot, int indent)
     pipeline["cardinality_rejected"] = c.cardinality_rejected;
     root["pipeline"] = std::move(pipeline);
 
-    std::string out = root.dump(indent < 0 ? -1 : indent);
-    out += '\n';
-    return out;
+    return root.dump(indent < 0 ? -1 : indent); // no trailing newline: callers writing files add their own
 }
 
 std::optional<GraphSnapshot> snapshotFromJson(std::string_view json, std::string* error)
