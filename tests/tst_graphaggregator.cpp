@@ -188,6 +188,7 @@ private slots:
     void healthFollowsErrorRateThresholds();
     void userAndQueueHealthFollowTheirEdges();
     void instancesAndInFlightFromGaugesOrSpans();
+    void ownSpansDecideNodeKindEvenAfterAnEarlierMetric();
     void lateObservationsCountInTotalsOnly();
     void snapshotIsSortedAndSequenced();
     void historyIsReachableForNodesAndEdges();
@@ -595,6 +596,17 @@ void tst_GraphAggregator::instancesAndInFlightFromGaugesOrSpans()
     const NodeSnapshot& orders = snap->nodes[static_cast<size_t>(snap->findNode("orders"))];
     QCOMPARE(orders.instances, 3);
     QCOMPARE(orders.in_flight, 7.0);
+}
+
+void tst_GraphAggregator::ownSpansDecideNodeKindEvenAfterAnEarlierMetric()
+{
+    GraphAggregator g;
+    // The instance gauge comes first (as the simulator's does at t = 0); the node's spans say what it is.
+    g.onMetrics({ metric("faultline.service.instances", "bank", {}, 1) });
+    feed(g, { server("bank", 7, 0).nodeKind("external").time(1.0, 80) });
+    g.onClock(at(2.0));
+    const auto snap = g.snapshot("t");
+    QVERIFY(snap->nodes[static_cast<size_t>(snap->findNode("bank"))].kind == NodeKind::External);
 }
 
 void tst_GraphAggregator::lateObservationsCountInTotalsOnly()

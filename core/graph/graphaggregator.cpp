@@ -82,11 +82,15 @@ uint32_t GraphAggregatorImpl::reportingNode(const Span& span)
     const uint32_t index = nodeFor(name, kindOf(span.node_kind), false);
     if (index == kNoId) return kNoId;
     GraphNode& node = m_nodes[index];
-    if (!node.reported) {
-        // A node first known from someone else's attributes takes the kind its own spans give.
-        if (node.inferred || !span.node_kind.empty()) node.kind = kindOf(span.node_kind);
-        node.reported = true;
+    if (!span.node_kind.empty()) {
+        // What a node's own spans say it is wins over any guess, including one made from a metric that
+        // arrived before its first span.
+        node.kind = kindOf(span.node_kind);
+    } else if (!node.reported && node.inferred) {
+        // A node first known from someone else's attributes is, by its own spans, a plain service.
+        node.kind = NodeKind::Service;
     }
+    node.reported = true;
     return index;
 }
 
