@@ -1,1 +1,140 @@
 #include "commandline.h"
+
+#include <charconv>
+#include <cmath>
+#include <sstream>
+
+namespace faultline {
+
+namespace {
+
+std::optional<double> parseDouble(const std::string& text)
+{
+    try {
+        size_t used = 0;
+        const double value = std::stod(text, &used);
+        if (used != text.size() || !std::isfinite(value)) return std::nullopt;
+        return value;
+    } catch (...) {
+        return std::nullopt;
+    }
+}
+
+std::optional<uint64_t> parseUnsigned(const std::string& text)
+{
+    uint64_t value = 0;
+    const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+    if (ec != std::errc() || end != text.data() + text.size() || text.empty()) return std::nullopt;
+    return value;
+}
+
+} // namespace
+
+std::string helpText()
+{
+    return R"(Usage: faultline [OPTIONS] [SCENARIO]
+
+Shows a fleet of services calling each other, and lets you break things on purpose.
+With no arguments, opens the window on the built-in checkout scenario, simulated.
+
+Options:
+  --scenario FILE         Run the scenario in FILE (or builtin:NAME, see --list-scenarios).
+                          A lone SCENARIO argument means the same.
+  --headless              Run without a window: simulate as fast as possible, then write
+                          the final snapshot as JSON.
+  --duration SECONDS      Simulated seconds to run headless (default: the scenario's duration_s).
+  --seed N                Random seed (default: the scenario's seed). Same seed, same run.
+  --snapshot OUT.json     Where headless writes its snapshot (default: standard output; - too).
+  --validate FILE...      Check scenario files; print every error as FILE: /json/pointer: message
+                          and exit 1 if any is invalid.
+  --speed FACTOR          Start the window at this speed (0.1 to 100 simulated s per second).
+  --paused                Start the window paused.
+  --list-scenarios        List the built-in scenarios.
+  --quiet                 No progress or summary on standard error.
+  -h, --help              Show this help.
+  --version               Show the version.
+
+Exit status: 0 success, 1 invalid scenario, 2 bad command line, 3 could not read or write a file.
+Documentation: docs/command-line.md, docs/scenario-format.md, docs/snapshot-format.md.
+)";
+}
+
+CommandLineResult parseCommandLine(const std::vector<std::string>& args)
+{
+    CommandLine cl;
+    auto fail = [](std::string message) { return CommandLineResult { std::nullopt, std::move(message) }; };
+    bool headless = false;
+    for (size_t i = 0; i < args.size(); ++i) {
+        const std::string& arg = args[i];
+        auto value = [&](const char* what) -> std::optional<std::string> {
+            if (i + 1 >= args.size()) return std::nullopt;
+            (void)what;
+            return args[++i];
+        };
+        if (arg == "-h" || arg == "--help") {
+            cl.mode = CommandLine::Mode::Help;
+            return { cl, {} };
+        } else if (arg == "--version") {
+            cl.mode = CommandLine::Mode::Version;
+            return { cl, {} };
+        } else if (arg == "--list-scenarios") {
+            cl.mode = CommandLine::Mode::ListScenarios;
+            return { cl, {} };
+        } else if (arg == "--headless") {
+            headless = true;
+        } else if (arg == "--paused") {
+            cl.start_paused = true;
+        } else if (arg == "--quiet") {
+            cl.quiet = true;
+        } else if (arg == "--scenario") {
+            auto v = value("FILE");
+            if (!v) return fail("--scenario needs a FILE");
+            if (!cl.scenario.empty()) return fail("only one scenario can be given");
+            cl.scenario = *v;
+        } else if (arg == "--duration") {
+            auto v = value("SECONDS");
+            const auto d = v ? parseDouble(*v) : std::nullopt;
+            if (!d || *d <= 0) return fail("--duration needs a positive number of seconds");
+            cl.duration_s = d;
+        } else if (arg == "--seed") {
+            auto v = value("N");
+            const auto s = v ? parseUnsigned(*v) : std::nullopt;
+            if (!s) return fail("--seed needs a non-negative whole number");
+            cl.seed = s;
+        } else if (arg == "--snapshot") {
+            auto v = value("OUT.json");
+            if (!v || v->empty()) return fail("--snapshot needs a file name (or - for standard output)");
+            cl.snapshot_path = *v;
+        } else if (arg == "--speed") {
+            auto v = value("FACTOR");
+            const auto s = v ? parseDouble(*v) : std::nullopt;
+            if (!s || *s < 0.1 || *s > 100) return fail("--speed needs a factor from 0.1 to 100");
+            cl.speed = s;
+        } else if (arg == "--validate") {
+            cl.mode = CommandLine::Mode::Validate;
+            while (i + 1 < args.size() && args[i + 1].rfind("--", 0) != 0)
+                cl.validate_files.push_back(args[++i]);
+            if (cl.validate_files.empty()) return fail("--validate needs at least one FILE");
+        } else if (arg == "--listen" || arg == "--export-otlp") {
+            return fail(arg + " is not available in this version of Faultline yet (live OTLP is coming)");
+        } else if (arg.rfind("-", 0) == 0 && arg != "-") {
+            return fail("unknown option " + arg + " (see faultline --help)");
+        } else {
+            if (!cl.scenario.empty()) return fail("unexpected argument " + arg + ": only one scenario can be given");
+            cl.scenario = arg;
+        }
+    }
+    if (cl.mode == CommandLine::Mode::Validate) {
+        if (headless) return fail("--validate and --headless cannot be combined");
+        return { cl, {} };
+    }
+    if (headless) {
+        cl.mode = CommandLine::Mode::Headless;
+        if (cl.speed || cl.start_paused) return fail("--speed and --paused apply to the window, not to --headless");
+    } else if (cl.duration_s || !cl.snapshot_path.empty()) {
+        return fail("--duration and --snapshot need --headless");
+    }
+    return { cl, {} };
+}
+
+} // namespace faultline

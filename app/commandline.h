@@ -1,1 +1,34 @@
 #pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace faultline {
+
+/// The command line of docs/command-line.md, parsed without Qt so headless runs never need a display.
+struct CommandLine {
+    enum class Mode { Gui, Headless, Validate, Help, Version, ListScenarios };
+    Mode mode = Mode::Gui;
+    std::string scenario; ///< a file path, or "builtin:NAME"; empty = the default built-in scenario
+    std::optional<double> duration_s;
+    std::optional<uint64_t> seed;
+    std::string snapshot_path; ///< empty or "-" = standard output
+    std::optional<double> speed;
+    bool start_paused = false;
+    bool quiet = false;
+    std::vector<std::string> validate_files;
+};
+
+struct CommandLineResult {
+    std::optional<CommandLine> command_line;
+    std::string error; ///< one line, when command_line is empty
+};
+
+CommandLineResult parseCommandLine(const std::vector<std::string>& args);
+
+/// The text of `faultline --help`.
+std::string helpText();
+
+} // namespace faultline

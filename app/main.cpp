@@ -1,1 +1,74 @@
-int main() { return 0; }
+// faultline: the window, or the headless command line (which never touches Qt, so it needs no display).
+
+#include "commandline.h"
+#include "headless.h"
+
+#include "mainwindow.h"
+
+#include <QApplication>
+#include <QIcon>
+#include <QMessageBox>
+
+#include <iostream>
+
+using namespace faultline;
+
+namespace {
+
+int runGui(int argc, char** argv, const CommandLine& cl)
+{
+    QApplication app(argc, argv);
+    QApplication::setOrganizationName(QStringLiteral("Faultline"));
+    QApplication::setApplicationName(QStringLiteral("Faultline"));
+    QApplication::setApplicationDisplayName(QStringLiteral("Faultline"));
+    QApplication::setApplicationVersion(QStringLiteral(FAULTLINE_VERSION));
+    QApplication::setDesktopFileName(QStringLiteral("io.github.faultline.Faultline"));
+    QApplication::setWindowIcon(QIcon(QStringLiteral(":/icons/faultline.svg")));
+
+    int code = 0;
+    auto scenario = loadScenarioForCommandLine(cl.scenario, code);
+    if (!scenario) {
+        QMessageBox::critical(nullptr, QObject::tr("Faultline"),
+            QObject::tr("Could not open the scenario %1. The details were printed on standard error.")
+                .arg(QString::fromStdString(cl.scenario)));
+        return code;
+    }
+    MainWindow window;
+    SimulationRunner::Options options;
+    options.speed = cl.speed.value_or(1.0);
+    options.start_paused = cl.start_paused;
+    if (cl.seed) options.seed = *cl.seed;
+    window.runScenario(std::move(*scenario), options);
+    window.show();
+    return app.exec();
+}
+
+} // namespace
+
+int main(int argc, char** argv)
+{
+    std::vector<std::string> args(argv + 1, argv + argc);
+    const CommandLineResult parsed = parseCommandLine(args);
+    if (!parsed.command_line) {
+        std::cerr << "faultline: " << parsed.error << '\n';
+        return 2;
+    }
+    const CommandLine& cl = *parsed.command_line;
+    switch (cl.mode) {
+    case CommandLine::Mode::Help:
+        std::cout << helpText();
+        return 0;
+    case CommandLine::Mode::Version:
+        std::cout << "faultline " << FAULTLINE_VERSION << '\n';
+        return 0;
+    case CommandLine::Mode::ListScenarios:
+        return runListScenarios();
+    case CommandLine::Mode::Validate:
+        return runValidate(cl);
+    case CommandLine::Mode::Headless:
+        return runHeadless(cl);
+    case CommandLine::Mode::Gui:
+        break;
+    }
+    return runGui(argc, argv, cl);
+}

@@ -1,0 +1,198 @@
+// The command line is a contract scripts rely on (docs/command-line.md): these tests run the real
+// binary the way a script would, without a display.
+
+#include <QProcess>
+#include <QProcessEnvironment>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <nlohmann/json.hpp>
+
+#include <cmath>
+#include <fstream>
+#include <map>
+#include <set>
+#include <tuple>
+
+namespace {
+
+struct Outcome {
+    int exitCode = -1;
+    QByteArray out;
+    QByteArray err;
+};
+
+Outcome runFaultline(const QStringList& args, const QByteArray& stdinData = {})
+{
+    QProcess p;
+    // No display at all: headless paths must never need one.
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.remove(QStringLiteral("DISPLAY"));
+    env.remove(QStringLiteral("WAYLAND_DISPLAY"));
+    env.remove(QStringLiteral("QT_QPA_PLATFORM"));
+    p.setProcessEnvironment(env);
+    p.start(QStringLiteral(FAULTLINE_BINARY), args);
+    if (!p.waitForStarted()) qFatal("could not start faultline");
+    if (!stdinData.isEmpty()) p.write(stdinData);
+    p.closeWriteChannel();
+    if (!p.waitForFinished(300000)) qFatal("faultline did not finish");
+    return { p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1, p.readAllStandardOutput(),
+        p.readAllStandardError() };
+}
+
+QString writeFile(const QTemporaryDir& dir, const QString& name, const QByteArray& content)
+{
+    const QString path = dir.filePath(name);
+    QFile f(path);
+    if (!f.open(QIODevice::WriteOnly)) qFatal("cannot write test file");
+    f.write(content);
+    return path;
+}
+
+nlohmann::json readJson(const QString& path)
+{
+    std::ifstream in(path.toStdString());
+    return nlohmann::json::parse(in);
+}
+
+const QString kCheckout = QStringLiteral(FAULTLINE_SOURCE_DIR "/resources/scenarios/checkout.json");
+
+} // namespace
+
+class tst_commandline : public QObject {
+    Q_OBJECT
+private slots:
+    void helpDescribesEveryOptionAndExitsZero()
+    {
+        const Outcome o = runFaultline({ QStringLiteral("--help") });
+        QCOMPARE(o.exitCode, 0);
+        for (const char* option : { "--scenario", "--headless", "--duration", "--seed", "--snapshot", "--validate",
+                 "--speed", "--paused", "--list-scenarios" })
+            QVERIFY2(o.out.contains(option), option);
+    }
+
+    void badCommandLinesExitTwoWithOneClearLine_data()
+    {
+        QTest::addColumn<QStringList>("args");
+        QTest::addColumn<QByteArray>("message");
+        QTest::addRow("unknown option") << QStringList { "--frobnicate" } << QByteArray("unknown option --frobnicate");
+        QTest::addRow("duration without headless")
+            << QStringList { "--duration", "5" } << QByteArray("need --headless");
+        QTest::addRow("negative duration")
+            << QStringList { "--headless", "--duration", "-1" } << QByteArray("positive");
+        QTest::addRow("seed not a number") << QStringList { "--headless", "--seed", "x" } << QByteArray("--seed");
+        QTest::addRow("speed out of range") << QStringList { "--speed", "500" } << QByteArray("0.1 to 100");
+        QTest::addRow("unknown builtin") << QStringList { "--headless", "--scenario", "builtin:nope" }
+                                         << QByteArray("no built-in scenario");
+    }
+    void badCommandLinesExitTwoWithOneClearLine()
+    {
+        QFETCH(QStringList, args);
+        QFETCH(QByteArray, message);
+        const Outcome o = runFaultline(args);
+        QCOMPARE(o.exitCode, 2);
+        QVERIFY2(o.err.contains(message), o.err.constData());
+        QCOMPARE(o.err.count('\n'), 1);
+    }
+
+    void validateAcceptsTheShippedScenario()
+    {
+        const Outcome o = runFaultline({ QStringLiteral("--validate"), kCheckout });
+        QCOMPARE(o.exitCode, 0);
+        QVERIFY(o.out.contains("ok"));
+    }
+
+    void validatePrintsEveryErrorWithItsPointer()
+    {
+        QTemporaryDir dir;
+        const QString bad = writeFile(dir, QStringLiteral("bad.json"), R"({
+          "format": "faultline.scenario/1", "name": "bad",
+          "workload": [{"target": "nowhere", "operation": "x", "rate_rps": 5}],
+          "services": [{"name": "a", "instances": 0, "operations": [{"name": "op", "service_time_ms": 5}]}]
+        })");
+        const Outcome o = runFaultline({ QStringLiteral("--validate"), bad });
+        QCOMPARE(o.exitCode, 1);
+        QVERIFY2(o.err.contains("/services/0/instances"), o.err.constData());
+        QVERIFY2(o.err.contains("/workload/0/target"), o.err.constData());
+        QVERIFY(o.err.startsWith(bad.toUtf8() + ": "));
+    }
+
+    void unreadableFileExitsThree()
+    {
+        const Outcome o = runFaultline({ QStringLiteral("--headless"), QStringLiteral("/nonexistent/scenario.json") });
+        QCOMPARE(o.exitCode, 3);
+        QVERIFY(o.err.contains("cannot read /nonexistent/scenario.json"));
+    }
+
+    void headlessSnapshotHasTheCheckoutGraph()
+    {
+        QTemporaryDir dir;
+        const QString out = dir.filePath(QStringLiteral("snap.json"));
+        const Outcome o = runFaultline({ QStringLiteral("--headless"), QStringLiteral("--duration"),
+            QStringLiteral("60"), QStringLiteral("--snapshot"), out });
+        QCOMPARE(o.exitCode, 0);
+        const nlohmann::json snap = readJson(out);
+        QCOMPARE(snap["format"].get<std::string>(), std::string("faultline.snapshot/1"));
+        QCOMPARE(snap["source"].get<std::string>(), std::string("simulation"));
+        QCOMPARE(snap["time_s"].get<double>(), 60.0);
+
+        std::map<std::string, std::string> kinds;
+        for (const auto& n : snap["nodes"])
+            kinds[n["id"].get<std::string>()] = n["kind"].get<std::string>();
+        const std::map<std::string, std::string> expected { { "user", "user" }, { "gateway", "service" },
+            { "orders", "service" }, { "inventory", "service" }, { "orders-db", "database" }, { "payments", "service" },
+            { "fraud-check", "service" }, { "bank", "external" }, { "order-events", "queue" }, { "email", "service" },
+            { "shipping", "service" } };
+        QCOMPARE(kinds, expected);
+
+        std::set<std::tuple<std::string, std::string, std::string, std::string>> edges;
+        for (const auto& e : snap["edges"])
+            edges.emplace(e["source"], e["target"], e["kind"], e["protocol"]);
+        const std::set<std::tuple<std::string, std::string, std::string, std::string>> expectedEdges {
+            { "user", "gateway", "sync", "http" }, { "gateway", "orders", "sync", "http" },
+            { "orders", "inventory", "sync", "grpc" }, { "orders", "orders-db", "sync", "postgresql" },
+            { "orders", "payments", "sync", "grpc" }, { "payments", "fraud-check", "sync", "grpc" },
+            { "fraud-check", "bank", "sync", "http" }, { "orders", "order-events", "async", "kafka" },
+            { "order-events", "email", "async", "kafka" }, { "order-events", "shipping", "async", "kafka" }
+        };
+        QCOMPARE(edges, expectedEdges);
+
+        // Traffic is what the scenario asks for: 50 checkouts per second.
+        for (const auto& e : snap["edges"])
+            if (e["source"] == "user")
+                QVERIFY2(std::abs(e["totals"]["requests"].get<double>() / 60.0 - 50.0) < 5.0, e.dump().c_str());
+    }
+
+    void sameSeedGivesTheSameSnapshotAndAnotherSeedDoesNot()
+    {
+        auto run = [](const QString& seed) {
+            const Outcome o
+                = runFaultline({ QStringLiteral("--headless"), QStringLiteral("--quiet"), QStringLiteral("--scenario"),
+                    kCheckout, QStringLiteral("--duration"), QStringLiteral("30"), QStringLiteral("--seed"), seed });
+            if (o.exitCode != 0) qFatal("headless run failed: %s", o.err.constData());
+            return o.out;
+        };
+        const QByteArray first = run(QStringLiteral("5"));
+        QVERIFY(first.contains("faultline.snapshot/1"));
+        QCOMPARE(run(QStringLiteral("5")), first);
+        QVERIFY(run(QStringLiteral("6")) != first);
+    }
+
+    void unwritableSnapshotPathExitsThree()
+    {
+        const Outcome o = runFaultline({ QStringLiteral("--headless"), QStringLiteral("--duration"),
+            QStringLiteral("1"), QStringLiteral("--snapshot"), QStringLiteral("/nonexistent/dir/out.json") });
+        QCOMPARE(o.exitCode, 3);
+        QVERIFY(o.err.contains("cannot write"));
+    }
+
+    void listScenariosNamesTheDefault()
+    {
+        const Outcome o = runFaultline({ QStringLiteral("--list-scenarios") });
+        QCOMPARE(o.exitCode, 0);
+        QVERIFY(o.out.contains("builtin:checkout\tCheckout"));
+    }
+};
+
+QTEST_GUILESS_MAIN(tst_commandline)
+#include "tst_commandline.moc"
