@@ -1,0 +1,74 @@
+// Simulator throughput: events and simulated requests per wall second, with the telemetry the simulator
+// always produces flowing into the graph aggregator (as in every real run), and without a sink (the
+// engine alone). Run on purpose: build/dev/bench/bench_simulator [simulated-seconds-scale]
+// Figures go into docs/performance.md.
+
+#include "graph/graphaggregator.h"
+#include "scenario/builtinscenarios.h"
+#include "scenario/scenarioloader.h"
+#include "sim/simulator.h"
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <memory>
+
+using namespace faultline;
+
+namespace {
+
+Scenario mmc(int servers, double rho)
+{
+    Scenario s;
+    s.name = "M/M/c";
+    Service station;
+    station.name = "station";
+    station.concurrency = servers;
+    station.queue_capacity = 1 << 30;
+    Operation op;
+    op.name = "serve";
+    op.service_time = Distribution::exponential(10.0);
+    station.operations.push_back(op);
+    s.services.push_back(station);
+    Workload w;
+    w.target = "station";
+    w.operation = "serve";
+    w.schedule = { RatePoint { 0.0, rho * servers * 100.0, 0.0 } };
+    s.workload.push_back(w);
+    return s;
+}
+
+void measure(const char* label, const Scenario& scenario, double seconds, bool withTelemetry)
+{
+    auto shared = std::make_shared<const Scenario>(scenario);
+    GraphAggregator aggregator;
+    Simulator sim(shared, 1, withTelemetry ? &aggregator : nullptr);
+    const auto start = std::chrono::steady_clock::now();
+    for (int64_t t = 0, end = static_cast<int64_t>(seconds * 1e9); t < end;) {
+        t = std::min(end, t + 1'000'000'000);
+        sim.runUntil(t);
+    }
+    const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    const SimulationStats stats = sim.stats();
+    std::printf("%-34s %-10s %8.0f sim s %7.2f wall s %12.0f events/s %11.0f requests/s %12.0f spans/s\n", label,
+        withTelemetry ? "graph" : "no sink", seconds, wall, static_cast<double>(stats.events) / wall,
+        static_cast<double>(stats.workload_requests) / wall, static_cast<double>(stats.spans) / wall);
+}
+
+} // namespace
+
+int main(int argc, char** argv)
+{
+    const double scale = argc > 1 ? std::atof(argv[1]) : 1.0;
+    const auto checkout = ScenarioLoader::fromString(builtinScenario("checkout"));
+    if (!checkout.ok()) {
+        std::fprintf(stderr, "the built-in checkout scenario does not load\n");
+        return 1;
+    }
+    for (bool telemetry : { false, true }) {
+        measure("M/M/1 rho 0.9 (90 req/s)", mmc(1, 0.9), 20000 * scale, telemetry);
+        measure("M/M/8 rho 0.9 (720 req/s)", mmc(8, 0.9), 4000 * scale, telemetry);
+        measure("checkout (50 req/s, 10 services)", *checkout.scenario, 10000 * scale, telemetry);
+    }
+    return 0;
+}
