@@ -71,6 +71,7 @@ public:
         {
             std::lock_guard lock(m_mutex);
             m_commands.push_back(command);
+            m_idle = false;
         }
         m_wake.notify_all();
     }
@@ -95,6 +96,7 @@ public:
     std::atomic<bool> m_paused;
     std::atomic<double> m_speed;
     std::atomic<int64_t> m_simulatedNs { 0 };
+    std::atomic<bool> m_idle { false }; // written under m_mutex, read without
     std::function<void()> m_callback;
 
     // Simulation thread only.
@@ -110,6 +112,7 @@ void SimulationRunnerImpl::apply(const Command& command)
             using T = std::decay_t<decltype(c)>;
             if constexpr (std::is_same_v<T, PauseCommand>) {
                 m_paused = c.paused;
+                if (c.paused) publish(); // the paused picture shows exactly where the clock stopped
             } else if constexpr (std::is_same_v<T, SpeedCommand>) {
                 m_speed = std::clamp(c.factor, SimulationRunner::kMinSpeed, SimulationRunner::kMaxSpeed);
             } else if constexpr (std::is_same_v<T, StepCommand>) {
@@ -157,6 +160,7 @@ void SimulationRunnerImpl::run()
 
         if (m_paused && m_pendingStep <= 0.0) {
             std::unique_lock lock(m_mutex);
+            if (m_commands.empty() && !m_stop) m_idle = true;
             m_wake.wait(lock, [this] { return m_stop || !m_commands.empty(); });
             continue;
         }
@@ -234,6 +238,11 @@ std::shared_ptr<const GraphSnapshot> SimulationRunner::latestSnapshot() const
 bool SimulationRunner::paused() const
 {
     return d->m_paused;
+}
+
+bool SimulationRunner::idle() const
+{
+    return d->m_idle;
 }
 
 double SimulationRunner::speed() const

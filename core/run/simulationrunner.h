@@ -43,6 +43,9 @@ public:
     /// The most recent snapshot; never null once constructed (the first one is empty).
     std::shared_ptr<const GraphSnapshot> latestSnapshot() const;
     bool paused() const;
+    /// True once the runner is paused with every posted command applied: its clock stands still until
+    /// the next command.
+    bool idle() const;
     double speed() const;
     double simulatedSeconds() const;
     const Scenario& scenario() const;
