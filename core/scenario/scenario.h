@@ -2,7 +2,11 @@
 // The in-memory model of a scenario file (docs/scenario-format.md). Produced by ScenarioLoader, which has
 // already checked every reference and range, so the simulator can trust it.
 
+#include "resilience/fault.h"
+#include "resilience/policies.h"
+
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <variant>
 #include <vector>
@@ -52,8 +56,19 @@ struct CallStep {
     std::string operation;
     CallKind kind = CallKind::Sync;
     std::string protocol = "http"; ///< http, grpc, ...
-    double timeout_ms = 0.0; ///< 0 = no timeout (sync only)
+    double timeout_ms = 0.0; ///< 0 = no timeout (sync only); with retries, the overall deadline of all attempts
     bool continue_on_error = false; ///< `"on_error": "continue"`: a failure here does not fail the caller
+
+    // Resilience policies of the caller for this call (docs/scenario-format.md; sync calls only).
+    std::optional<RetryConfig> retry;
+    std::optional<CircuitBreakerConfig> circuit_breaker;
+    std::optional<BulkheadConfig> bulkhead;
+    std::optional<ConnectionLimitsConfig> limits; ///< Envoy cluster circuit breakers
+    std::optional<OutlierDetectionConfig> outlier_detection;
+    std::optional<HedgingConfig> hedging;
+    std::optional<AdaptiveThrottlingConfig> adaptive_throttling;
+    LoadBalancing load_balancing = LoadBalancing::RoundRobin;
+    bool propagate_deadline = false; ///< the callee inherits the remaining deadline and drops expired work
 };
 
 /// Publish a message to a queue; the caller moves on at once.
@@ -106,7 +121,9 @@ struct Queue {
     int64_t capacity = 100000; ///< messages ready + unacked
     QueueOverflow overflow = QueueOverflow::DropHead;
     std::string dead_letter_queue; ///< empty = none
-    int delivery_limit = 0; ///< 0 = unlimited
+    int delivery_limit = 0; ///< deliveries before a failing message is dead-lettered; 0 = unlimited
+    double message_ttl_ms = 0.0; ///< 0 = messages never expire; expiry happens at the head only
+    bool requeue_on_failure = true; ///< a failed consumer nacks with requeue; false = dead-letter at once
     std::vector<Consumer> consumers;
 };
 
@@ -138,6 +155,7 @@ struct Scenario {
     std::vector<Workload> workload;
     std::vector<Service> services;
     std::vector<Queue> queues;
+    std::vector<ScheduledFault> faults; ///< scripted faults, applied at their times
 
     const Service* findService(const std::string& name) const;
     const Queue* findQueue(const std::string& name) const;
