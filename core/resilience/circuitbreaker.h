@@ -15,6 +15,7 @@ enum class CallOutcome : uint8_t {
     Error, ///< error status from the callee
     Timeout, ///< the caller gave up
     Rejected, ///< turned away downstream (full queue, bulkhead, limit): 503-like
+    ConnectFailure, ///< the callee could not be reached: crashed or partitioned
 };
 
 struct BreakerTransition {
