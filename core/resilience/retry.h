@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <deque>
+#include <string_view>
 
 namespace faultline {
 
@@ -30,6 +31,10 @@ bool isIdempotentMethod(std::string_view method);
 /// Wait before retry number `retry` (1 = the first retry), in nanoseconds, with the flavor's jitter.
 /// urllib3 sleeps 0 before the first retry, then backoff_factor * 2^(n-1).
 int64_t backoffDelayNs(const RetryConfig& config, int retry, Random& random);
+
+/// Retry amplification (SRE book): with `attemptsPerLayer` attempts at each of `layers` nested layers the
+/// bottom layer sees up to attemptsPerLayer^layers attempts per user action (4^3 = 64). Saturates.
+uint64_t worstCaseAttempts(int attemptsPerLayer, int layers);
 
 /// Envoy retry budget: a retry may start while active retries < max(min_retry_concurrency,
 /// budget_percent % of active requests).
