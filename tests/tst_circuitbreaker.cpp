@@ -104,6 +104,7 @@ private slots:
     void halfOpenStaysBelowMinimum_data();
     void halfOpenStaysBelowMinimum();
     void maxWaitInHalfOpenReopens();
+    void timersChainWhenNobodyCalls();
 
     // Resilience4j: special and manual states
     void disabledPermitsAllAndRecordsNothing();
@@ -557,6 +558,27 @@ void tst_circuitbreaker::maxWaitInHalfOpenReopens()
     // The new wait counts from the expiry.
     QVERIFY(!b.tryAcquirePermission(t + 6 * kSecond));
     QVERIFY(b.tryAcquirePermission(t + 6 * kSecond + 1));
+}
+
+void tst_circuitbreaker::timersChainWhenNobodyCalls()
+{
+    // Wait 1 s, max half-open wait 5 s, both timed: OPEN [0, 1), HALF_OPEN [1, 6), OPEN [6, 7), ...
+    CircuitBreakerConfig c = r4j(4, 4);
+    c.automatic_transition_from_open_to_half_open = true;
+    c.max_wait_duration_in_half_open_state_ms = 5000.0;
+    CircuitBreaker b(c);
+    trip(b, 0);
+    b.takeTransitions();
+    COMPARE_STATE(b.state(7 * kSecond), BreakerState::HalfOpen);
+    const auto t = b.takeTransitions();
+    QCOMPARE(t.size(), size_t(3));
+    QCOMPARE(t[0].time_ns, 1 * kSecond);
+    QCOMPARE(t[1].time_ns, 6 * kSecond);
+    QCOMPARE(t[2].time_ns, 7 * kSecond);
+    QCOMPARE(b.nextTimedTransition(), 12 * kSecond);
+    // Far ahead, the state is still where the cycle puts it: 1000 s is 4 s into the cycle at 996 s.
+    COMPARE_STATE(b.state(1000 * kSecond), BreakerState::HalfOpen);
+    QCOMPARE(b.nextTimedTransition(), 1002 * kSecond);
 }
 
 void tst_circuitbreaker::disabledPermitsAllAndRecordsNothing()

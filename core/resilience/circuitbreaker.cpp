@@ -185,20 +185,24 @@ void CircuitBreakerImpl::applyTimedTransitions(int64_t now)
     }
     if (config.flavor != BreakerFlavor::Resilience4j) return;
     const bool automatic = config.automatic_transition_from_open_to_half_open;
-    // With both timers on and the caller far behind, skip whole open/half-open cycles rather than loop
-    // through each of them; nothing but the same two transitions could have happened in them.
-    if (automatic && max_half_open_ns_ > 0 && state_ == BreakerState::Open) {
-        const int64_t cycle = wait_ns_ + max_half_open_ns_;
-        const int64_t cycles = (now - opened_at_) / cycle;
-        if (cycles > 2) opened_at_ += (cycles - 2) * cycle;
-    }
     for (;;) {
-        if (state_ == BreakerState::Open && automatic && now >= opened_at_ + wait_ns_)
+        if (state_ == BreakerState::Open && automatic) {
+            // With both timers on and the caller far behind, skip whole open/half-open cycles rather than
+            // loop through each; nothing but the same two transitions can happen in them, so they go
+            // unlogged.
+            if (max_half_open_ns_ > 0) {
+                const int64_t cycle = wait_ns_ + max_half_open_ns_;
+                const int64_t cycles = (now - opened_at_) / cycle;
+                if (cycles > 2) opened_at_ += (cycles - 2) * cycle;
+            }
+            if (now < opened_at_ + wait_ns_) return;
             enter(BreakerState::HalfOpen, opened_at_ + wait_ns_);
-        else if (state_ == BreakerState::HalfOpen && max_half_open_ns_ > 0 && now >= half_open_at_ + max_half_open_ns_)
+        } else if (state_ == BreakerState::HalfOpen && max_half_open_ns_ > 0
+            && now >= half_open_at_ + max_half_open_ns_) {
             enter(BreakerState::Open, half_open_at_ + max_half_open_ns_);
-        else
+        } else {
             return;
+        }
     }
 }
 
