@@ -301,8 +301,8 @@ void GraphLayout::compute(const GraphSnapshot& snapshot)
     for (int e = 0; e < m; ++e)
         anyBack = anyBack || m_edges[e].back || snapshot.edges[e].source == snapshot.edges[e].target;
     if (anyBack) bounds.adjust(0, -kNodeHeight * 0.8, 0, 0); // back edges arc above their nodes
-    // Figures lines are wider than shapes.
-    m_bounds = bounds.adjusted(-kLayerGap / 4.0, 0, kLayerGap / 4.0, 0);
+    // Figures lines may be a little wider than shapes.
+    m_bounds = bounds.adjusted(-8.0, 0, 8.0, 0);
 }
 
 } // namespace faultline

@@ -17,11 +17,11 @@ namespace faultline {
 /// Indices are those of GraphSnapshot::nodes and ::edges.
 class GraphLayout {
 public:
-    static constexpr double kNodeWidth = 150.0;
+    static constexpr double kNodeWidth = 136.0;
     static constexpr double kNodeHeight = 54.0;
-    static constexpr double kLayerGap = 120.0; ///< horizontal room between layers, for edges and their labels
-    static constexpr double kRowGap = 46.0; ///< vertical room between nodes, for the figures line below each
-    static constexpr double kLabelHeight = 34.0; ///< below a node's shape: the figures line (user: id too)
+    static constexpr double kLayerGap = 96.0; ///< horizontal room between layers, for edges and their labels
+    static constexpr double kRowGap = 50.0; ///< vertical room between nodes, for the figures below each
+    static constexpr double kLabelHeight = 44.0; ///< below a node's shape: the figures (user: its id too)
 
     /// Changes exactly when the set of nodes (id, kind) or edges (source, target, kind) changes.
     static std::string topologyKey(const GraphSnapshot& snapshot);

@@ -65,9 +65,11 @@ QStringList GraphText::edgeLabel(const EdgeSnapshot& edge)
 {
     const TrafficStats& t = edge.traffic;
     if (t.rps <= 0.0 && !t.latency.valid) return {};
-    QString second = FigureFormat::percent(t.error_rate);
-    if (t.latency.valid) second += tr(" · p99 ") + FigureFormat::millis(t.latency.p99_ms);
-    return { FigureFormat::rate(t.rps) + tr(" rps"), second };
+    QString first = FigureFormat::rate(t.rps) + tr(" rps");
+    if (t.error_rate > 0.0) first += QStringLiteral(" · ") + FigureFormat::percent(t.error_rate);
+    QStringList lines { first };
+    if (t.latency.valid && t.latency.p99_ms >= 0.05) lines << tr("p99 ") + FigureFormat::millis(t.latency.p99_ms);
+    return lines;
 }
 
 QString GraphText::nodeToolTip(const GraphSnapshot& snapshot, int node)

@@ -14,7 +14,8 @@ public:
     static TrafficStats shownTraffic(const GraphSnapshot& snapshot, int node);
     /// "48.9 rps · 1.0% err · p99 95 ms"; queues: "48.9 msg/s · depth 12".
     static QString figuresLine(const GraphSnapshot& snapshot, int node);
-    /// Two short lines for an edge label: "48.9 rps" and "1.0% · p99 95 ms"; empty when the edge is idle.
+    /// An edge label: "48.9 rps · 1.0%" (no percentage without errors) and "p99 95 ms" (left out when
+    /// nothing waited: async publishes); empty when the edge is idle.
     static QStringList edgeLabel(const EdgeSnapshot& edge);
     static QString nodeToolTip(const GraphSnapshot& snapshot, int node); ///< rich text
     static QString edgeToolTip(const GraphSnapshot& snapshot, int edge); ///< rich text

@@ -1,6 +1,8 @@
 #include "graphview.h"
 
+#include "edgeroute.h"
 #include "figureformat.h"
+#include "graphlegend.h"
 #include "graphstyle.h"
 #include "graphtext.h"
 #include "nodeshape.h"
@@ -25,14 +27,16 @@ constexpr double kMaxZoom = 8.0;
 constexpr double kDetailScale = 0.45; ///< below this scale, figures and edge labels are left out
 constexpr double kDragThreshold = 4.0;
 
-QFont pixelFont(const QFont& base, int px, bool bold = false)
+constexpr double kMaxTextBoost = 1.2;
+} // namespace
+
+QFont GraphView::graphFont(double px, bool bold) const
 {
-    QFont f(base);
-    f.setPixelSize(px);
+    QFont f(font());
+    f.setPixelSize(std::max(1, static_cast<int>(std::lround(px * m_textBoost))));
     f.setBold(bold);
     return f;
 }
-} // namespace
 
 GraphView::GraphView(QWidget* parent)
     : QWidget(parent)
@@ -141,57 +145,13 @@ int GraphView::edgeIndexAt(const QPointF& pos) const
     QPainterPathStroker stroker;
     stroker.setWidth(std::max(8.0, 8.0 / std::max(t.m11(), 0.01)));
     for (int e = 0; e < static_cast<int>(m_snapshot->edges.size()); ++e)
-        if (stroker.createStroke(edgePath(e)).contains(p)) return e;
+        if (stroker.createStroke(EdgeRoute::compute(*m_snapshot, m_layout, e).line).contains(p)) return e;
     return -1;
 }
 
 QRectF GraphView::shapeRect(int node) const
 {
     return NodeShape::rect(m_snapshot->nodes[node].kind, m_layout.nodeRect(node));
-}
-
-QPainterPath GraphView::edgePath(int edge, QPointF* tip, QPointF* direction) const
-{
-    const EdgeSnapshot& e = m_snapshot->edges[edge];
-    const double arrow = 8.0 + GraphStyle::edgeWidth(e.traffic.rps) * 1.4;
-    const QRectF s = shapeRect(static_cast<int>(e.source));
-    const QRectF t = shapeRect(static_cast<int>(e.target));
-    QPainterPath path;
-    QPointF end;
-    QPointF dir;
-    if (e.source == e.target) {
-        // A small loop over the node's top.
-        end = QPointF(t.center().x() - t.width() / 5, t.top());
-        dir = QPointF(0, 1);
-        const QPointF start(s.center().x() + s.width() / 5, s.top());
-        path.moveTo(start);
-        path.cubicTo(start + QPointF(20, -44), end + QPointF(-20, -44 + arrow), end - dir * arrow);
-    } else if (m_layout.isBackEdge(edge)) {
-        // Against the flow: arc over both nodes, from top to top.
-        end = QPointF(t.center().x() + t.width() / 6, t.top());
-        dir = QPointF(0, 1);
-        const QPointF start(s.center().x() - s.width() / 6, s.top());
-        const double lift = GraphLayout::kNodeHeight * 0.8 + std::abs(start.y() - end.y()) * 0.3;
-        const double top = std::min(start.y(), end.y()) - lift;
-        path.moveTo(start);
-        path.cubicTo(QPointF(start.x(), top), QPointF(end.x(), top), end - dir * arrow);
-    } else {
-        end = QPointF(t.left(), t.center().y());
-        dir = QPointF(1, 0);
-        QList<QPointF> points { QPointF(s.right(), s.center().y()) };
-        points += m_layout.waypoints(edge);
-        points.append(end - dir * arrow);
-        path.moveTo(points.first());
-        for (qsizetype i = 1; i < points.size(); ++i) {
-            const QPointF a = points[i - 1];
-            const QPointF b = points[i];
-            const double dx = (b.x() - a.x()) / 2.0;
-            path.cubicTo(QPointF(a.x() + dx, a.y()), QPointF(b.x() - dx, b.y()), b);
-        }
-    }
-    if (tip) *tip = end;
-    if (direction) *direction = dir;
-    return path;
 }
 
 void GraphView::paintEvent(QPaintEvent*)
@@ -206,16 +166,25 @@ void GraphView::paintEvent(QPaintEvent*)
     }
     const QTransform t = viewTransform();
     const double scale = t.m11();
+    // Text shrinks more slowly than shapes when the graph is scaled down, so it stays readable; the
+    // layout leaves room for that much.
+    m_textBoost = scale < 1.0 ? std::min(kMaxTextBoost, 1.0 / std::sqrt(scale)) : 1.0;
     p.setTransform(t);
     paintEdges(p, scale);
     paintNodes(p, scale);
     if (m_edgeLabels && scale >= kDetailScale) paintEdgeLabels(p);
+
+    p.resetTransform();
+    QFont legendFont = font();
+    legendFont.setPixelSize(11);
+    if (GraphLegend::size(legendFont).width() + 16 < width() && height() > 240)
+        GraphLegend::paint(p, QPointF(8, height() - 6), palette(), legendFont);
 }
 
 void GraphView::paintPlaceholder(QPainter& p) const
 {
     p.setPen(GraphStyle::mutedText(palette()));
-    p.setFont(pixelFont(font(), 15));
+    p.setFont(graphFont(15));
     p.drawText(rect(), Qt::AlignCenter, m_snapshot ? tr("Waiting for traffic…") : tr("No source"));
 }
 
@@ -225,37 +194,29 @@ void GraphView::paintEdges(QPainter& p, double scale) const
     for (int i = 0; i < static_cast<int>(m_snapshot->edges.size()); ++i) {
         const EdgeSnapshot& e = m_snapshot->edges[i];
         if (e.source >= m_snapshot->nodes.size() || e.target >= m_snapshot->nodes.size()) continue;
-        QPointF tip;
-        QPointF dir;
-        const QPainterPath path = edgePath(i, &tip, &dir);
-        const double width = GraphStyle::edgeWidth(e.traffic.rps);
+        const EdgeRoute route = EdgeRoute::compute(*m_snapshot, m_layout, i);
         QColor color = GraphStyle::healthColor(e.health, pal);
         if (e.health == Health::Idle) color.setAlphaF(0.7f);
-        QPen pen(color, width, Qt::SolidLine, Qt::FlatCap, Qt::RoundJoin);
+        QPen pen(color, route.width, Qt::SolidLine, Qt::FlatCap, Qt::RoundJoin);
         if (e.kind == EdgeKind::Async) pen.setDashPattern({ 3.0, 2.0 });
         p.setPen(pen);
         p.setBrush(Qt::NoBrush);
-        p.drawPath(path);
-
-        const double arrow = 8.0 + width * 1.4;
-        const double half = 3.5 + width * 0.9;
-        const QPointF base = tip - dir * arrow;
-        const QPointF normal(-dir.y(), dir.x());
+        p.drawPath(route.line);
         p.setPen(Qt::NoPen);
         p.setBrush(color);
-        p.drawPolygon(QPolygonF { tip, base + normal * half, base - normal * half });
+        p.drawPolygon(route.arrowHead());
 
         // An open breaker matters even with labels off: mark it where the edge leaves its caller.
         if (e.breaker && scale >= kDetailScale
             && (e.breaker->state == BreakerState::Open || e.breaker->state == BreakerState::ForcedOpen
                 || e.breaker->state == BreakerState::HalfOpen)) {
-            const QPointF at = path.pointAtPercent(0.12);
+            const QPointF at = route.line.pointAtPercent(0.25);
             const bool half_open = e.breaker->state == BreakerState::HalfOpen;
             p.setBrush(GraphStyle::background(pal));
             p.setPen(QPen(GraphStyle::healthColor(half_open ? Health::Degraded : Health::Failing, pal), 2.0));
-            p.drawEllipse(at, 7.0, 7.0);
-            p.drawLine(at + QPointF(-4, -4), at + QPointF(4, 4));
-            if (!half_open) p.drawLine(at + QPointF(-4, 4), at + QPointF(4, -4));
+            p.drawEllipse(at, 8.0, 8.0);
+            p.drawLine(at + QPointF(-4.5, -4.5), at + QPointF(4.5, 4.5));
+            if (!half_open) p.drawLine(at + QPointF(-4.5, 4.5), at + QPointF(4.5, -4.5));
         }
     }
 }
@@ -263,7 +224,7 @@ void GraphView::paintEdges(QPainter& p, double scale) const
 void GraphView::paintEdgeLabels(QPainter& p) const
 {
     const QPalette& pal = palette();
-    const QFont font = pixelFont(this->font(), 10);
+    const QFont font = graphFont(9.5);
     const QFontMetricsF fm(font);
     p.setFont(font);
     QColor pill = GraphStyle::background(pal);
@@ -273,19 +234,18 @@ void GraphView::paintEdgeLabels(QPainter& p) const
         if (e.source >= m_snapshot->nodes.size() || e.target >= m_snapshot->nodes.size()) continue;
         const QStringList lines = GraphText::edgeLabel(e);
         if (lines.isEmpty()) continue;
-        const QString& first = lines[0];
-        const QString& second = lines[1];
-        const double w = std::max(fm.horizontalAdvance(first), fm.horizontalAdvance(second)) + 8.0;
-        const double h = fm.height() * 2 + 4.0;
-        const QPointF at = edgePath(i).pointAtPercent(0.5);
+        double w = 0.0;
+        for (const QString& line : lines)
+            w = std::max(w, fm.horizontalAdvance(line) + 8.0);
+        const double h = fm.height() * static_cast<double>(lines.size()) + 4.0;
+        const QPointF at = EdgeRoute::compute(*m_snapshot, m_layout, i).line.pointAtPercent(0.5);
         const QRectF box(at.x() - w / 2, at.y() - h / 2, w, h);
         p.setPen(Qt::NoPen);
         p.setBrush(pill);
         p.drawRoundedRect(box, 4, 4);
         p.setPen(e.health == Health::Failing || e.health == Health::Degraded ? GraphStyle::healthColor(e.health, pal)
                                                                              : GraphStyle::mutedText(pal));
-        p.drawText(box.adjusted(0, 2, 0, -2), Qt::AlignHCenter | Qt::AlignTop, first);
-        p.drawText(box.adjusted(0, 2, 0, -2), Qt::AlignHCenter | Qt::AlignBottom, second);
+        p.drawText(box.adjusted(0, 2, 0, -2), Qt::AlignHCenter | Qt::AlignVCenter, lines.join(QLatin1Char('\n')));
     }
 }
 
@@ -358,7 +318,7 @@ void GraphView::paintNode(QPainter& p, int i, double scale) const
         p.drawEllipse(QPointF(r.center().x(), r.top() + d * 0.38), d * 0.15, d * 0.15);
         p.drawEllipse(QRectF(r.center().x() - d * 0.3, r.top() + d * 0.6, d * 0.6, d * 0.6));
         p.restore();
-        textRect = QRectF(box.left() - 20, r.bottom() + 2, box.width() + 40, 17);
+        textRect = QRectF(box.left() - 20, r.bottom() + 2, box.width() + 40, 17 * m_textBoost);
         break;
     }
     case NodeKind::Service:
@@ -368,16 +328,17 @@ void GraphView::paintNode(QPainter& p, int i, double scale) const
 
     const QString id = QString::fromStdString(n.id);
     // Long ids shrink a little before they are elided.
-    QFont idFont = pixelFont(font(), 14, true);
-    for (int px = 13; px >= 11 && QFontMetricsF(idFont).horizontalAdvance(id) > textRect.width(); --px)
-        idFont.setPixelSize(px);
+    QFont idFont = graphFont(14, true);
+    const int smallest = graphFont(11).pixelSize();
+    while (idFont.pixelSize() > smallest && QFontMetricsF(idFont).horizontalAdvance(id) > textRect.width())
+        idFont.setPixelSize(idFont.pixelSize() - 1);
     p.setFont(idFont);
     p.setPen(text);
     p.drawText(textRect, Qt::AlignCenter, QFontMetricsF(idFont).elidedText(id, Qt::ElideMiddle, textRect.width()));
 
     // Instance count: a small badge on the shape's top-right corner.
     if (n.instances > 0 && n.kind != NodeKind::User && n.kind != NodeKind::Queue) {
-        const QFont badgeFont = pixelFont(font(), 10, true);
+        const QFont badgeFont = graphFont(10, true);
         const QString badge = QStringLiteral("×%1").arg(n.instances);
         const double w = QFontMetricsF(badgeFont).horizontalAdvance(badge) + 10.0;
         const QRectF pill(r.right() - w + 4, r.top() - 8, w, 16);
@@ -390,14 +351,19 @@ void GraphView::paintNode(QPainter& p, int i, double scale) const
     }
 
     if (scale >= kDetailScale) {
-        const QFont small = pixelFont(font(), 10);
-        const double below = n.kind == NodeKind::User ? r.bottom() + 19 : r.bottom() + 3;
-        const double width = box.width() + GraphLayout::kLayerGap * 0.3;
-        const QRectF line(box.center().x() - width / 2, below, width, 16);
+        // The figures line; wrapped before its last part when wider than the node, so layers can stay close.
+        const QFont small = graphFont(11);
+        const QFontMetricsF fm(small);
+        const double below = n.kind == NodeKind::User ? textRect.bottom() + 2 : r.bottom() + 3;
+        const double width = box.width() + 16.0;
+        QString text = GraphText::figuresLine(*m_snapshot, i);
+        const qsizetype cut = text.lastIndexOf(QStringLiteral(" · "));
+        if (fm.horizontalAdvance(text) > width && cut > 0)
+            text = text.left(cut) + QLatin1Char('\n') + text.mid(cut + 3);
         p.setFont(small);
         p.setPen(n.health == Health::Failing ? accent : GraphStyle::mutedText(pal));
-        p.drawText(line, Qt::AlignHCenter | Qt::AlignTop,
-            QFontMetricsF(small).elidedText(GraphText::figuresLine(*m_snapshot, i), Qt::ElideRight, line.width()));
+        p.drawText(QRectF(box.center().x() - width / 2, below, width, GraphLayout::kLabelHeight * m_textBoost),
+            Qt::AlignHCenter | Qt::AlignTop, text);
     }
 }
 

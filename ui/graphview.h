@@ -69,14 +69,13 @@ private:
     int nodeIndexAt(const QPointF& pos) const;
     int edgeIndexAt(const QPointF& pos) const;
     QRectF shapeRect(int node) const;
-    /// The edge's line, ending where its arrow head begins; `tip` and `direction` place the arrow head.
-    QPainterPath edgePath(int edge, QPointF* tip = nullptr, QPointF* direction = nullptr) const;
 
     void paintEdges(QPainter& p, double scale) const;
     void paintEdgeLabels(QPainter& p) const;
     void paintNodes(QPainter& p, double scale) const;
     void paintNode(QPainter& p, int node, double scale) const;
     void paintPlaceholder(QPainter& p) const;
+    QFont graphFont(double px, bool bold = false) const; ///< in layout units, boosted by m_textBoost
 
     std::shared_ptr<const GraphSnapshot> m_snapshot;
     GraphLayout m_layout;
@@ -90,6 +89,7 @@ private:
     QPointF m_pressPos;
     QTransform m_pressUser;
     bool m_panning = false;
+    double m_textBoost = 1.0; ///< set by each paint from the current scale
 };
 
 } // namespace faultline

@@ -6,6 +6,7 @@
 
 #include <QFormLayout>
 #include <QLabel>
+#include <QTextDocumentFragment>
 #include <QVBoxLayout>
 
 #include <cmath>
@@ -30,7 +31,6 @@ InspectorPanel::InspectorPanel(QWidget* parent)
     big.setBold(true);
     big.setPointSizeF(big.pointSizeF() * 1.3);
     m_title->setFont(big);
-    m_subtitle = new QLabel(this);
     m_hint = new QLabel(tr("Click a node in the graph to see its figures."), this);
     m_hint->setWordWrap(true);
     m_hint->setForegroundRole(QPalette::PlaceholderText);
@@ -44,6 +44,7 @@ InspectorPanel::InspectorPanel(QWidget* parent)
     addRow(Field::Health, tr("Health"));
     addRow(Field::Instances, tr("Instances"));
     addRow(Field::InFlight, tr("In flight"));
+    m_windowHeader = addHeader(QString());
     addRow(Field::Rate, tr("Rate"));
     addRow(Field::ErrorRate, tr("Errors"));
     addRow(Field::Mean, tr("Mean"));
@@ -53,16 +54,16 @@ InspectorPanel::InspectorPanel(QWidget* parent)
     addRow(Field::Depth, tr("Depth"));
     addRow(Field::DeadLettered, tr("Dead-lettered"));
     addRow(Field::Dropped, tr("Dropped"));
-    addRow(Field::TotalRequests, tr("Requests, total"));
-    addRow(Field::TotalErrors, tr("Errors, total"));
-    addRow(Field::TotalMean, tr("Mean, total"));
+    addHeader(tr("Since the start"));
+    addRow(Field::TotalRequests, tr("Requests"));
+    addRow(Field::TotalErrors, tr("Errors"));
+    addRow(Field::TotalMean, tr("Mean"));
     m_calls = new QLabel(this);
     m_calls->setWordWrap(true);
     m_calls->setTextFormat(Qt::RichText);
     m_calls->setAlignment(Qt::AlignTop | Qt::AlignLeft);
 
     layout->addWidget(m_title);
-    layout->addWidget(m_subtitle);
     layout->addWidget(m_hint);
     layout->addWidget(m_details);
     layout->addSpacing(6);
@@ -78,6 +79,17 @@ void InspectorPanel::addRow(Field field, const QString& label)
     value->setAlignment(Qt::AlignRight | Qt::AlignVCenter);
     m_form->addRow(label, value);
     m_values.insert(field, value);
+}
+
+QLabel* InspectorPanel::addHeader(const QString& text)
+{
+    auto* header = new QLabel(text, m_details);
+    QFont bold = header->font();
+    bold.setBold(true);
+    header->setFont(bold);
+    header->setContentsMargins(0, 8, 0, 0);
+    m_form->addRow(header);
+    return header;
 }
 
 void InspectorPanel::setRow(Field field, const QString& text, bool visible)
@@ -102,7 +114,8 @@ void InspectorPanel::setSnapshot(std::shared_ptr<const GraphSnapshot> snapshot)
 
 QString InspectorPanel::fieldText(Field field) const
 {
-    return m_values.value(field)->text();
+    // Plain text, whatever markup the row uses.
+    return QTextDocumentFragment::fromHtml(m_values.value(field)->text()).toPlainText();
 }
 
 QString InspectorPanel::title() const
@@ -117,7 +130,6 @@ void InspectorPanel::refresh()
     m_hint->setVisible(index < 0);
     m_details->setVisible(index >= 0);
     m_calls->setVisible(index >= 0);
-    m_subtitle->setVisible(index >= 0);
     if (index < 0) {
         if (!m_node.isEmpty())
             m_hint->setText(tr("Not in the current snapshot."));
@@ -129,12 +141,10 @@ void InspectorPanel::refresh()
     const NodeSnapshot& n = m_snapshot->nodes[index];
     const TrafficStats t = GraphText::shownTraffic(*m_snapshot, index);
     const QColor accent = GraphStyle::healthColor(n.health, palette());
-    m_subtitle->setText(QStringLiteral("<span style='color:%1'>●</span> %2%3")
-                            .arg(accent.name(), FigureFormat::health(n.health),
-                                n.virtual_node ? tr(" · inferred, not reporting") : QString()));
-
-    setRow(Field::Kind, FigureFormat::kind(n.kind));
-    setRow(Field::Health, FigureFormat::health(n.health));
+    m_windowHeader->setText(tr("Last %1 s").arg(m_snapshot->window_s, 0, 'g', 3));
+    setRow(Field::Kind, FigureFormat::kind(n.kind) + (n.virtual_node ? tr(" (inferred)") : QString()));
+    setRow(Field::Health,
+        QStringLiteral("<span style='color:%1'>●</span>&nbsp;%2").arg(accent.name(), FigureFormat::health(n.health)));
     setRow(Field::Instances, n.instances > 0 ? QString::number(n.instances) : tr("unknown"), n.kind != NodeKind::User);
     setRow(Field::InFlight, QString::number(n.in_flight, 'f', 1), n.kind != NodeKind::User);
     setRow(Field::Rate, tr("%1 rps").arg(FigureFormat::rate(t.rps)));

@@ -49,12 +49,13 @@ public:
 private:
     void refresh();
     void addRow(Field field, const QString& label);
+    QLabel* addHeader(const QString& text);
     void setRow(Field field, const QString& text, bool visible = true);
 
     std::shared_ptr<const GraphSnapshot> m_snapshot;
     QString m_node;
     QLabel* m_title = nullptr;
-    QLabel* m_subtitle = nullptr;
+    QLabel* m_windowHeader = nullptr;
     QLabel* m_hint = nullptr;
     QWidget* m_details = nullptr;
     QFormLayout* m_form = nullptr;

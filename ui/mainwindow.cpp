@@ -17,6 +17,7 @@
 #include <QLabel>
 #include <QMenuBar>
 #include <QMessageBox>
+#include <QScreen>
 #include <QSettings>
 #include <QStatusBar>
 #include <QStyle>
@@ -64,7 +65,8 @@ MainWindow::MainWindow(QWidget* parent)
     connect(m_graph, &GraphView::nodeSelected, m_inspector, &InspectorPanel::setNode);
     connect(m_graph, &GraphView::edgeLabelsVisibleChanged, m_edgeLabelsAction, &QAction::setChecked);
 
-    resize(1280, 800);
+    if (const QScreen* screen = this->screen())
+        resize((screen->availableGeometry().size() * 0.9).boundedTo(QSize(1600, 1000)));
     restoreSettings();
     m_graph->setFocus();
     updateControls();
@@ -223,6 +225,8 @@ void MainWindow::createStatusBar()
     m_sequenceLabel->setToolTip(tr("Sequence number of the snapshot shown"));
     m_countersLabel = new QLabel(this);
     m_countersLabel->setToolTip(tr("Telemetry the pipeline could not graph"));
+    for (QLabel* label : { m_sourceLabel, m_timeLabel, m_speedLabel, m_sequenceLabel, m_countersLabel })
+        label->setContentsMargins(6, 0, 6, 0);
     statusBar()->addWidget(m_sourceLabel);
     statusBar()->addPermanentWidget(m_countersLabel);
     statusBar()->addPermanentWidget(m_timeLabel);
@@ -376,8 +380,9 @@ void MainWindow::updateStatus()
     m_clockLabel->setText(FigureFormat::clock(seconds));
     m_sourceLabel->setText(m_runner ? tr("Simulation: %1").arg(m_scenarioName) : tr("No source"));
     m_timeLabel->setText(tr("t = %1").arg(FigureFormat::clock(seconds)));
-    m_speedLabel->setText(m_runner && m_runner->paused() ? tr("Paused") : FigureFormat::speed(speed()));
-    m_sequenceLabel->setText(snapshot ? tr("#%1").arg(snapshot->sequence) : QString());
+    m_speedLabel->setText(
+        m_runner && m_runner->paused() ? tr("Paused") : tr("Speed %1").arg(FigureFormat::speed(speed())));
+    m_sequenceLabel->setText(snapshot ? tr("Snapshot #%1").arg(snapshot->sequence) : QString());
 
     QStringList problems;
     if (snapshot) {

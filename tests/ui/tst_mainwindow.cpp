@@ -8,6 +8,7 @@
 
 #include <QAction>
 #include <QApplication>
+#include <QElapsedTimer>
 #include <QMessageBox>
 #include <QStandardPaths>
 #include <QTemporaryDir>
@@ -123,22 +124,32 @@ private slots:
         QVERIFY(m_window->stepAction()->isEnabled());
         QCOMPARE(m_window->playPauseAction()->text().remove(QLatin1Char('&')), QStringLiteral("Play"));
 
-        // The pause takes effect at the next event boundary; after that the clock stands still.
+        // The pause takes effect at the next event boundary, perhaps after one last publish; wait until the
+        // clock has stood still for a while (at 100x, 250 ms of running would be 25 simulated seconds).
         double before = -1.0;
+        QElapsedTimer unchanged;
+        unchanged.start();
         QTRY_VERIFY_WITH_TIMEOUT(
             [&] {
                 const double now = runner->simulatedSeconds();
-                const bool still = now == before;
-                before = now;
-                return still;
+                if (now != before) {
+                    before = now;
+                    unchanged.restart();
+                }
+                return unchanged.elapsed() >= 250;
             }(),
             5000);
-        QTest::qWait(300); // at 100x, 300 ms would be 30 simulated seconds
+        QTest::qWait(300);
         QCOMPARE(runner->simulatedSeconds(), before);
 
-        // Step advances exactly one simulated second.
+        // Step advances one simulated second (from where the simulator stopped, which the last snapshot
+        // before the pause may not have shown yet), then stands still again.
         m_window->stepAction()->trigger();
-        QTRY_COMPARE_WITH_TIMEOUT(runner->simulatedSeconds(), before + 1.0, 5000);
+        QTRY_VERIFY_WITH_TIMEOUT(runner->simulatedSeconds() >= before + 1.0 - 1e-9, 5000);
+        const double stepped = runner->simulatedSeconds();
+        QVERIFY2(stepped < before + 1.0 + 100.0 * 0.1, qPrintable(QString::number(stepped - before)));
+        QTest::qWait(200);
+        QCOMPARE(runner->simulatedSeconds(), stepped);
 
         m_window->playPauseAction()->trigger();
         QVERIFY(!runner->paused());
