@@ -6,7 +6,18 @@
 
 namespace faultline {
 
-enum class EventType : uint8_t { Arrival, ServiceDone, CallTimeout, MetricsTick };
+enum class EventType : uint8_t {
+    Arrival, ///< a workload arrival: a = workload
+    ServiceDone, ///< a = request, b = generation
+    CallTimeout, ///< an attempt's timeout: a = call, b = generation
+    MetricsTick,
+    RetryAttempt, ///< a = logical call, b = generation
+    BulkheadTimeout, ///< a = logical call, b = generation
+    DelayedArrival, ///< a delayed request reaches its instance: a = request, b = generation
+    BreakerTimer, ///< a breaker's automatic transition is due: a = breaker
+    FaultStart, ///< a scripted fault: a = index into the scenario's faults
+    FaultEnd, ///< a = fault id (low 32 bits), b = high bits
+};
 
 /// A scheduled event. `a` and `b` identify its subject (a record index and its generation), so events
 /// stay 24 bytes and no closure is allocated per event.

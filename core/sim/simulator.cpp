@@ -1,13 +1,17 @@
+// The request engine: arrivals, worker slots, instance queues, steps, replies. Calls and their
+// policies are in simulatorcalls.cpp, faults in simulatorfaults.cpp, queues in simulatormessaging.cpp.
+
 #include "sim/simulator.h"
 #include "sim/simulatorimpl.h"
 
+#include <algorithm>
 #include <cmath>
 
 namespace faultline {
 
 namespace {
 constexpr KeyValue kRejectedAttributes[] = { { "error.type", "rejected" } };
-constexpr KeyValue kTimeoutAttributes[] = { { "error.type", "timeout" } };
+constexpr KeyValue kDeadlineAttributes[] = { { "error.type", "deadline_exceeded" } };
 constexpr int64_t kNsPerSecond = 1'000'000'000;
 } // namespace
 
@@ -31,6 +35,40 @@ bool Simulator::runUntil(int64_t until_ns, uint64_t max_events)
 const Scenario& Simulator::scenario() const
 {
     return *d->m_scenario;
+}
+
+uint64_t Simulator::injectFault(const Fault& fault)
+{
+    return d->injectFault(fault, d->m_nextFaultId++);
+}
+
+bool Simulator::revertFault(uint64_t id)
+{
+    return d->revertFault(id);
+}
+
+void Simulator::revertAllFaults()
+{
+    d->revertAllFaults();
+}
+
+const std::vector<FaultRecord>& Simulator::faultLog() const
+{
+    return d->m_faultLog;
+}
+
+std::vector<BreakerEvent> Simulator::takeBreakerEvents()
+{
+    std::vector<BreakerEvent> events;
+    events.swap(d->m_breakerEvents);
+    return events;
+}
+
+std::optional<BreakerState> Simulator::breakerState(const std::string& service, const std::string& name)
+{
+    const int b = d->findBreaker(service, name);
+    if (b < 0) return std::nullopt;
+    return d->m_breakers[static_cast<size_t>(b)].breaker.state(d->m_now);
 }
 
 SimulationStats Simulator::stats() const
@@ -62,6 +100,8 @@ SimulatorImpl::SimulatorImpl(std::shared_ptr<const Scenario> scenario, uint64_t 
         const double first = model.schedule.nextArrival(0.0, model.workload->arrival, m_random);
         if (first >= 0.0) m_events.push(std::llround(first * 1e9), EventType::Arrival, w);
     }
+    for (uint32_t f = 0; f < m_scenario->faults.size(); ++f)
+        m_events.push(std::llround(m_scenario->faults[f].at_s * 1e9), EventType::FaultStart, f);
     m_events.push(0, EventType::MetricsTick);
 }
 
@@ -94,20 +134,54 @@ void SimulatorImpl::dispatch(const Event& event)
         break;
     case EventType::ServiceDone: {
         Request& r = m_requests[event.a];
-        if (r.generation == event.b) runSteps(event.a);
+        if (r.generation != event.b) break;
+        InstanceState& instance = m_services[r.service].instances[r.instance];
+        if (instance.paused)
+            instance.frozen.push_back(event.a); // a stopped process finishes nothing until resumed
+        else
+            runSteps(event.a);
         break;
     }
     case EventType::CallTimeout: {
         const Call& c = m_calls[event.a];
         if (c.generation == event.b && c.pending) {
             ++m_stats.calls_timed_out;
-            returnCall(event.a, true, true);
+            returnCall(event.a, CallOutcome::Timeout);
         }
         break;
     }
     case EventType::MetricsTick:
+        for (uint32_t q = 0; q < m_queues.size(); ++q)
+            expireHeads(q);
         emitMetrics();
         m_events.push(m_now + kNsPerSecond, EventType::MetricsTick);
+        break;
+    case EventType::RetryAttempt: {
+        const LogicalCall& lc = m_logicals[event.a];
+        if (lc.generation == event.b && lc.pending) startAttempt(event.a);
+        break;
+    }
+    case EventType::BulkheadTimeout: {
+        LogicalCall& lc = m_logicals[event.a];
+        if (lc.generation != event.b || !lc.pending || !lc.waiting_for_bulkhead) break;
+        auto& waiting = m_sites[lc.site->state].bulkhead_waiting;
+        waiting.erase(std::remove(waiting.begin(), waiting.end(), event.a), waiting.end());
+        lc.waiting_for_bulkhead = false;
+        ++m_stats.policies.bulkhead_rejected;
+        failAttemptAtOnce(event.a, CallOutcome::Rejected);
+        break;
+    }
+    case EventType::DelayedArrival:
+        if (m_requests[event.a].generation == event.b) arrive(event.a, false);
+        break;
+    case EventType::BreakerTimer:
+        onBreakerTimer(event.a);
+        break;
+    case EventType::FaultStart:
+        injectFault(m_scenario->faults[event.a].fault, m_nextFaultId++);
+        break;
+    case EventType::FaultEnd:
+        revertFault(static_cast<uint64_t>(event.a) | static_cast<uint64_t>(event.b) << 32);
         break;
     }
 }
@@ -119,7 +193,7 @@ void SimulatorImpl::onArrival(uint32_t w)
     if (next >= 0.0)
         m_events.push(std::max(m_now, static_cast<int64_t>(std::llround(next * 1e9))), EventType::Arrival, w);
     ++m_stats.workload_requests;
-    issueCall(model.site, kNone, newTrace(), 0);
+    issueCall(model.site, kNone, newTrace(), 0, kNoDeadline);
 }
 
 uint32_t SimulatorImpl::allocRequest()
@@ -144,12 +218,15 @@ uint32_t SimulatorImpl::allocCall()
     return static_cast<uint32_t>(m_calls.size() - 1);
 }
 
-uint32_t SimulatorImpl::pickInstance(ServiceModel& service)
+uint32_t SimulatorImpl::allocLogical()
 {
-    const uint32_t n = static_cast<uint32_t>(service.instances.size());
-    const uint32_t i = service.next_instance;
-    service.next_instance = (i + 1 == n) ? 0 : i + 1;
-    return i;
+    if (!m_freeLogicals.empty()) {
+        const uint32_t i = m_freeLogicals.back();
+        m_freeLogicals.pop_back();
+        return i;
+    }
+    m_logicals.emplace_back();
+    return static_cast<uint32_t>(m_logicals.size() - 1);
 }
 
 void SimulatorImpl::changeInSystem(ServiceModel& service, int delta)
@@ -160,47 +237,6 @@ void SimulatorImpl::changeInSystem(ServiceModel& service, int delta)
     service.stats.in_system += delta;
 }
 
-void SimulatorImpl::issueCall(const CallSite& site, uint32_t callerRequest, const TraceId& trace, SpanId parent)
-{
-    const SpanId clientSpan = newSpanId();
-    const uint32_t ri = allocRequest();
-    Request& r = m_requests[ri];
-    r.service = site.service;
-    r.operation = site.operation;
-    r.instance = pickInstance(m_services[site.service]);
-    r.span_template = &site.server;
-    r.trace = trace;
-    r.span_id = newSpanId();
-    r.parent_span_id = clientSpan;
-    r.arrival_ns = m_now;
-    r.step = 0;
-    r.pending_calls = 0;
-    r.step_failed = r.failed = r.rejected = false;
-    r.subscription = r.queue = r.endpoint = kNone;
-    r.caller_call = kNone;
-
-    if (site.sync) {
-        const uint32_t ci = allocCall();
-        Call& c = m_calls[ci];
-        c.caller_request = callerRequest;
-        c.caller_generation = callerRequest == kNone ? 0 : m_requests[callerRequest].generation;
-        c.pending = true;
-        c.continue_on_error = site.continue_on_error;
-        c.span_template = &site.client;
-        c.trace = trace;
-        c.span_id = clientSpan;
-        c.parent_span_id = parent;
-        c.start_ns = m_now;
-        r.caller_call = ci;
-        r.caller_generation = c.generation;
-        if (site.timeout_ns > 0) m_events.push(m_now + site.timeout_ns, EventType::CallTimeout, ci, c.generation);
-    } else {
-        // Fire and forget: the producer span is over as soon as the message is handed off.
-        emit(site.client, trace, clientSpan, parent, m_now, m_now, false);
-    }
-    arrive(ri, false);
-}
-
 void SimulatorImpl::arrive(uint32_t ri, bool bypassCapacity)
 {
     Request& r = m_requests[ri];
@@ -208,26 +244,43 @@ void SimulatorImpl::arrive(uint32_t ri, bool bypassCapacity)
     InstanceState& instance = service.instances[r.instance];
     ++service.stats.arrivals;
     changeInSystem(service, +1);
-    if (instance.busy < service.service->concurrency) {
+    if (r.deadline_ns <= m_now) {
+        ++service.stats.deadline_dropped;
+        failRequestAtOnce(ri, kDeadlineAttributes);
+    } else if (!instance.paused && instance.busy < service.service->concurrency) {
         startService(ri);
     } else if (bypassCapacity || instance.waiting.size() < static_cast<size_t>(service.service->queue_capacity)) {
         instance.waiting.push_back(ri);
     } else {
         // Turned away at the door, like a 503 from a full accept queue: fails at once.
         ++service.stats.rejected;
-        changeInSystem(service, -1);
-        r.failed = r.rejected = true;
-        if (service.emits_server_spans)
-            emit(*r.span_template, r.trace, r.span_id, r.parent_span_id, m_now, m_now, true,
-                m_instanceIds[r.service][r.instance], kRejectedAttributes);
-        const uint32_t call = r.caller_call;
-        const uint32_t callGeneration = r.caller_generation;
-        const Delivery delivery { r.queue, r.subscription, r.endpoint };
-        ++r.generation;
-        m_freeRequests.push_back(ri);
-        if (delivery.subscription != kNone) acknowledge(delivery, true);
-        if (call != kNone && m_calls[call].generation == callGeneration && m_calls[call].pending)
-            returnCall(call, true, false);
+        r.rejected = true;
+        failRequestAtOnce(ri, kRejectedAttributes);
+    }
+}
+
+void SimulatorImpl::failRequestAtOnce(uint32_t ri, std::span<const KeyValue> attributes)
+{
+    Request& r = m_requests[ri];
+    ServiceModel& service = m_services[r.service];
+    changeInSystem(service, -1);
+    r.failed = true;
+    if (service.emits_server_spans)
+        emit(*r.span_template, r.trace, r.span_id, r.parent_span_id, r.arrival_ns, m_now, true,
+            m_instanceIds[r.service][r.instance], attributes);
+    const uint32_t call = r.caller_call;
+    const uint32_t callGeneration = r.caller_generation;
+    const CallOutcome outcome = r.rejected ? CallOutcome::Rejected : CallOutcome::Error;
+    const Delivery delivery { r.queue, r.subscription, r.endpoint,
+        Message { r.trace, r.parent_span_id, r.message_enqueued_ns, r.deliveries } };
+    ++r.generation;
+    m_freeRequests.push_back(ri);
+    if (delivery.subscription != kNone) acknowledge(delivery, true);
+    if (call != kNone) {
+        if (m_calls[call].generation == callGeneration && m_calls[call].pending)
+            returnCall(call, outcome);
+        else
+            ++m_stats.late_replies;
     }
 }
 
@@ -235,8 +288,19 @@ void SimulatorImpl::startService(uint32_t ri)
 {
     Request& r = m_requests[ri];
     ServiceModel& service = m_services[r.service];
-    ++service.instances[r.instance].busy;
-    const int64_t duration = service.operations[r.operation].service_time.sampleNs(m_random);
+    if (r.deadline_ns <= m_now) {
+        // Work whose deadline has passed is dropped, not executed (deadline propagation).
+        ++service.stats.deadline_dropped;
+        failRequestAtOnce(ri, kDeadlineAttributes);
+        return;
+    }
+    InstanceState& instance = service.instances[r.instance];
+    ++instance.busy;
+    r.running_slot = static_cast<uint32_t>(instance.running.size());
+    instance.running.push_back(ri);
+    int64_t duration = service.operations[r.operation].service_time.sampleNs(m_random);
+    if (service.faults.slowdown != 1.0)
+        duration = static_cast<int64_t>(static_cast<double>(duration) * service.faults.slowdown);
     m_events.push(m_now + duration, EventType::ServiceDone, ri, r.generation);
 }
 
@@ -246,20 +310,28 @@ void SimulatorImpl::runSteps(uint32_t ri)
     const OperationModel& op = service.operations[m_requests[ri].operation];
     while (m_requests[ri].step < op.steps.size()) {
         const StepGroup& group = op.steps[m_requests[ri].step];
+        const TraceId trace = m_requests[ri].trace;
+        const SpanId span = m_requests[ri].span_id;
+        const int64_t deadline = m_requests[ri].deadline_ns;
         for (const PublishSite& p : group.publishes)
-            publish(p, m_requests[ri].trace, m_requests[ri].span_id);
+            publish(p, trace, span);
         uint32_t syncCalls = 0;
-        for (const CallSite& c : group.calls)
-            syncCalls += c.sync ? 1 : 0;
+        for (const CallSite& c : group.calls) {
+            if (c.sync)
+                ++syncCalls;
+            else
+                issueAsyncCall(c, trace, span);
+        }
         m_requests[ri].pending_calls = syncCalls;
         m_requests[ri].step_failed = false;
-        for (const CallSite& c : group.calls) {
-            // issueCall may reply synchronously (a rejection), and may grow m_requests: re-read by index.
-            const TraceId trace = m_requests[ri].trace;
-            issueCall(c, c.sync ? ri : kNone, trace, m_requests[ri].span_id);
+        if (syncCalls == 0) {
+            ++m_requests[ri].step;
+            continue;
         }
-        if (syncCalls > 0) return; // resumed by stepCallReturned when the last call returns
-        ++m_requests[ri].step;
+        // Sync calls last: the last one may complete at once (a rejection) and finish this request.
+        for (const CallSite& c : group.calls)
+            if (c.sync) issueCall(c, ri, trace, span, deadline);
+        return; // resumed by stepCallReturned when the last call returns
     }
     finishRequest(ri);
 }
@@ -284,9 +356,16 @@ void SimulatorImpl::finishRequest(uint32_t ri)
     ServiceModel& service = m_services[r.service];
     const OperationModel& op = service.operations[r.operation];
     if (!r.failed && m_random.bernoulli(op.error_probability)) r.failed = true;
+    if (!r.failed && service.faults.error_probability > 0.0 && m_random.bernoulli(service.faults.error_probability))
+        r.failed = true;
 
     InstanceState& instance = service.instances[r.instance];
     --instance.busy;
+    const uint32_t slot = r.running_slot;
+    instance.running[slot] = instance.running.back();
+    m_requests[instance.running[slot]].running_slot = slot;
+    instance.running.pop_back();
+    r.running_slot = kNone;
     changeInSystem(service, -1);
     ++service.stats.completed;
     service.stats.failed += r.failed ? 1 : 0;
@@ -298,11 +377,12 @@ void SimulatorImpl::finishRequest(uint32_t ri)
     const uint32_t call = r.caller_call;
     const uint32_t callGeneration = r.caller_generation;
     const bool failed = r.failed;
-    const Delivery delivery { r.queue, r.subscription, r.endpoint };
+    const Delivery delivery { r.queue, r.subscription, r.endpoint,
+        Message { r.trace, r.parent_span_id, r.message_enqueued_ns, r.deliveries } };
     ++r.generation;
     m_freeRequests.push_back(ri);
 
-    if (!instance.waiting.empty()) {
+    while (!instance.paused && !instance.waiting.empty() && instance.busy < service.service->concurrency) {
         const uint32_t next = instance.waiting.front();
         instance.waiting.pop_front();
         startService(next);
@@ -311,26 +391,10 @@ void SimulatorImpl::finishRequest(uint32_t ri)
     if (delivery.subscription != kNone) acknowledge(delivery, failed);
     if (call != kNone) {
         if (m_calls[call].generation == callGeneration && m_calls[call].pending)
-            returnCall(call, failed, false);
+            returnCall(call, failed ? CallOutcome::Error : CallOutcome::Success);
         else
             ++m_stats.late_replies;
     }
-}
-
-void SimulatorImpl::returnCall(uint32_t ci, bool failed, bool timedOut)
-{
-    Call& c = m_calls[ci];
-    c.pending = false;
-    if (timedOut)
-        emit(*c.span_template, c.trace, c.span_id, c.parent_span_id, c.start_ns, m_now, true, {}, kTimeoutAttributes);
-    else
-        emit(*c.span_template, c.trace, c.span_id, c.parent_span_id, c.start_ns, m_now, failed);
-    const uint32_t caller = c.caller_request;
-    const uint32_t callerGeneration = c.caller_generation;
-    const bool countsAsFailure = failed && !c.continue_on_error;
-    ++c.generation;
-    m_freeCalls.push_back(ci);
-    if (caller != kNone && m_requests[caller].generation == callerGeneration) stepCallReturned(caller, countsAsFailure);
 }
 
 TraceId SimulatorImpl::newTrace()

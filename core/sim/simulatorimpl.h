@@ -1,6 +1,9 @@
 #pragma once
 // Internal state of the simulator, shared by its translation units. Not part of core's public API.
 
+#include "resilience/circuitbreaker.h"
+#include "resilience/fault.h"
+#include "resilience/retry.h"
 #include "sim/eventqueue.h"
 #include "sim/random.h"
 #include "sim/rateschedule.h"
@@ -16,16 +19,50 @@
 namespace faultline {
 
 inline constexpr uint32_t kNone = std::numeric_limits<uint32_t>::max();
+inline constexpr int64_t kNoDeadline = std::numeric_limits<int64_t>::max();
+
+enum class DeadLetterReason { Rejected, Expired, MaxLen, DeliveryLimit };
 
 /// A call site, resolved to indices, with its spans' constant fields filled in once.
 struct CallSite {
+    uint32_t caller = kNone; ///< calling service, kNone for a workload client
     uint32_t service = kNone;
     uint32_t operation = kNone;
+    uint32_t state = kNone; ///< index into SimulatorImpl::m_sites (mutable per-site state)
+    uint32_t breaker = kNone; ///< index into SimulatorImpl::m_breakers
     bool sync = true;
     bool continue_on_error = false;
-    int64_t timeout_ns = 0; ///< 0 = none
+    bool propagate_deadline = false;
+    int64_t timeout_ns = 0; ///< 0 = none; with retries, the overall deadline
+    const CallStep* step = nullptr; ///< policies; null for workload clients
     Span client; ///< client span (sync) or producer span (async) of the caller
     Span server; ///< server span (sync) or consumer span (async) of the callee
+};
+
+/// Envoy-style outlier detection state of one callee instance, as one caller site sees it.
+struct OutlierState {
+    int consecutive_failures = 0;
+    int ejections = 0;
+    int64_t ejected_until = 0;
+};
+
+/// Mutable state of a call site: concurrency for bulkheads and limits, balancing, ejections, throttles.
+struct SiteState {
+    int active = 0; ///< attempts in flight
+    int active_retries = 0; ///< of which retries
+    std::deque<uint32_t> bulkhead_waiting; ///< logical calls waiting for a bulkhead slot
+    uint32_t next_instance = 0;
+    std::vector<OutlierState> outliers; ///< per callee instance
+    std::unique_ptr<RetryThrottle> throttle;
+    std::unique_ptr<AdaptiveThrottle> adaptive;
+};
+
+/// A breaker of a calling service, shared by that service's call sites with the same breaker name.
+struct BreakerSlot {
+    uint32_t service = kNone;
+    std::string name;
+    CircuitBreaker breaker;
+    BreakerState last_state = BreakerState::Closed;
 };
 
 struct PublishSite {
@@ -49,6 +86,25 @@ struct OperationModel {
 struct InstanceState {
     int busy = 0;
     std::deque<uint32_t> waiting; ///< request indices, FIFO
+    std::vector<uint32_t> running; ///< requests holding a worker (request.running_slot is the position)
+    std::vector<uint32_t> frozen; ///< finished their service time while the instance was paused
+    bool crashed = false;
+    bool paused = false;
+};
+
+/// What the active faults do to a service, recomputed whenever a fault starts or ends.
+struct ServiceFaults {
+    struct Chance {
+        double probability = 0.0;
+        double delay_ms = 0.0;
+        int status = 0;
+    };
+    std::vector<Chance> delays;
+    std::vector<Chance> aborts;
+    double error_probability = 0.0;
+    double loss_probability = 0.0;
+    double slowdown = 1.0;
+    std::vector<uint32_t> partitioned_from; ///< services that cannot reach this one (and vice versa)
 };
 
 struct ServiceModel {
@@ -58,6 +114,7 @@ struct ServiceModel {
     std::vector<OperationModel> operations;
     std::vector<InstanceState> instances;
     uint32_t next_instance = 0; ///< round robin
+    ServiceFaults faults;
     int64_t last_change_ns = 0;
     ServiceRunStats stats;
 };
@@ -72,6 +129,7 @@ struct Message {
     TraceId trace;
     SpanId producer_span = 0;
     int64_t enqueued_ns = 0;
+    int deliveries = 0; ///< failed deliveries so far
 };
 
 /// A consumer instance attached to a subscription.
@@ -91,20 +149,24 @@ struct Subscription {
     std::vector<ConsumerEndpoint> endpoints;
     uint32_t next_endpoint = 0;
     int64_t unacked = 0;
+    bool paused = false; ///< consumers paused by a fault
 };
 
 struct QueueModel {
     const Queue* queue = nullptr;
     uint32_t dead_letter = kNone;
+    bool broker_down = false;
+    Span dead_letter_producer; ///< the broker republishing to the dead-letter queue
     std::vector<Subscription> subscriptions;
     QueueRunStats stats;
 };
 
-/// Where a delivered message came from, so its consumer can ack it.
+/// Where a delivered message came from, so its consumer can ack it (or the broker requeue it).
 struct Delivery {
     uint32_t queue = kNone;
     uint32_t subscription = kNone;
     uint32_t endpoint = kNone;
+    Message message;
 };
 
 /// One execution of an operation at an instance: what a server (or consumer) span covers.
@@ -113,8 +175,10 @@ struct Request {
     uint32_t service = kNone;
     uint32_t operation = kNone;
     uint32_t instance = 0;
-    uint32_t caller_call = kNone; ///< the sync call waiting for this reply, if any
+    uint32_t caller_call = kNone; ///< the sync call attempt waiting for this reply, if any
     uint32_t caller_generation = 0;
+    uint32_t running_slot = kNone; ///< position in the instance's running list while holding a worker
+    int deliveries = 0; ///< for deliveries: failed deliveries before this one
     uint32_t step = 0;
     uint32_t pending_calls = 0; ///< sync calls of the current step not yet returned
     uint32_t subscription = kNone; ///< for deliveries: where to ack
@@ -128,15 +192,34 @@ struct Request {
     SpanId span_id = 0;
     SpanId parent_span_id = 0;
     int64_t arrival_ns = 0;
+    int64_t deadline_ns = kNoDeadline; ///< propagated deadline: work found past it is dropped
+    int64_t message_enqueued_ns = 0; ///< for deliveries: when the message was first enqueued (TTL)
 };
 
-/// One outgoing sync call, from a request or from a workload client; what a client span covers.
-struct Call {
+/// What the caller asked for: a sync call, made of one or more attempts under its policies.
+struct LogicalCall {
     uint32_t generation = 0;
     uint32_t caller_request = kNone; ///< kNone for a workload client
     uint32_t caller_generation = 0;
+    const CallSite* site = nullptr;
+    TraceId trace;
+    SpanId parent_span_id = 0;
+    int64_t deadline_ns = kNoDeadline; ///< overall deadline of every attempt and backoff
+    int64_t propagated_deadline_ns = kNoDeadline; ///< what the callee inherits
+    int attempts = 0;
     bool pending = false;
-    bool continue_on_error = false;
+    bool waiting_for_bulkhead = false;
+};
+
+/// One attempt of a logical call: what a client span covers.
+struct Call {
+    uint32_t generation = 0;
+    uint32_t logical = kNone;
+    uint32_t logical_generation = 0;
+    uint32_t instance = 0; ///< callee instance, for outlier detection
+    bool pending = false;
+    bool retry = false; ///< not the first attempt
+    bool holds_breaker_permit = false;
     const Span* span_template = nullptr;
     TraceId trace;
     SpanId span_id = 0;
@@ -152,27 +235,59 @@ public:
     bool runUntil(int64_t until_ns, uint64_t max_events);
     void dispatch(const Event& event);
     void onArrival(uint32_t workload);
-    void issueCall(const CallSite& site, uint32_t callerRequest, const TraceId& trace, SpanId parent);
+    void issueCall(
+        const CallSite& site, uint32_t callerRequest, const TraceId& trace, SpanId parent, int64_t inheritedDeadline);
+    void issueAsyncCall(const CallSite& site, const TraceId& trace, SpanId parent);
     void arrive(uint32_t request, bool bypassCapacity);
     void startService(uint32_t request);
     void runSteps(uint32_t request);
     void finishRequest(uint32_t request);
-    void returnCall(uint32_t call, bool failed, bool timedOut);
+    void returnCall(uint32_t call, CallOutcome outcome, std::span<const KeyValue> attributes = {});
     void stepCallReturned(uint32_t request, bool failed);
+    void failRequestAtOnce(uint32_t request, std::span<const KeyValue> attributes);
     void changeInSystem(ServiceModel& service, int delta);
     uint32_t allocRequest();
     uint32_t allocCall();
+    uint32_t allocLogical();
+
+    // simulatorcalls.cpp: attempts, retries and the policies around them
+    void startAttempt(uint32_t logical);
+    void finishAttempt(uint32_t logical, const Call& attempt, int64_t duration, CallOutcome outcome);
+    void finishLogical(uint32_t logical, bool failed);
+    void failAttemptAtOnce(uint32_t logical, CallOutcome outcome);
+    void releaseBulkhead(const CallSite& site);
+    uint32_t chooseInstance(const CallSite& site);
+    void noteOutlier(const CallSite& site, uint32_t instance, CallOutcome outcome);
+    void onBreakerTimer(uint32_t breaker);
+    void scheduleBreakerTimer(uint32_t breaker);
+    void noteBreakerState(uint32_t breaker);
+    void emitBreakerMetrics(uint32_t breaker);
+    void appendBreakerMetrics(uint32_t breaker, std::vector<MetricPoint>& points);
+
+    // simulatorfaults.cpp
+    uint64_t injectFault(const Fault& fault, uint64_t id);
+    bool revertFault(uint64_t id);
+    void revertAllFaults();
+    void recomputeFaults();
+    void killRequest(uint32_t request);
+    void crashInstance(uint32_t service, uint32_t instance);
+    void resumeInstance(uint32_t service, uint32_t instance);
+    void applyBreakerOverride(const Fault& fault, bool starting);
+    int findBreaker(const std::string& service, const std::string& name) const;
     uint32_t pickInstance(ServiceModel& service);
 
     // simulatormessaging.cpp: queues and topics
     void publish(const PublishSite& site, TraceId trace, SpanId parent);
     void enqueue(uint32_t queue, uint32_t subscription, const Message& message);
-    void deadLetter(uint32_t queue, const Message& message);
+    void deadLetter(uint32_t queue, const Message& message, DeadLetterReason reason);
     void dispatchMessages(uint32_t queue, uint32_t subscription);
     void acknowledge(const Delivery& delivery, bool failed);
+    void requeueLost(const Delivery& delivery);
+    void expireHeads(uint32_t queue);
 
     // simulatortelemetry.cpp: building the model's span templates, emitting telemetry
     void buildModel();
+    void attachPolicies(CallSite& site, uint32_t caller, const CallStep& step);
     void emit(const Span& templ, const TraceId& trace, SpanId span, SpanId parent, int64_t start, int64_t end,
         bool error, std::string_view instance = {}, std::span<const KeyValue> attributes = {});
     void emitMetrics();
@@ -194,6 +309,21 @@ public:
     std::vector<uint32_t> m_freeRequests;
     std::vector<Call> m_calls;
     std::vector<uint32_t> m_freeCalls;
+    std::vector<LogicalCall> m_logicals;
+    std::vector<uint32_t> m_freeLogicals;
+    std::deque<SiteState> m_sites; // a deque: call sites keep indices, states never move
+    std::deque<BreakerSlot> m_breakers;
+
+    struct ActiveFault {
+        uint64_t id = 0;
+        Fault fault;
+        int64_t start_ns = 0;
+        int64_t end_ns = 0;
+    };
+    std::vector<ActiveFault> m_activeFaults;
+    uint64_t m_nextFaultId = 1;
+    std::vector<FaultRecord> m_faultLog;
+    std::vector<BreakerEvent> m_breakerEvents;
 
     /// Strings the spans point at that the scenario does not hold (instance ids), kept alive by batches.
     std::shared_ptr<std::deque<std::string>> m_strings; // a deque: views stay valid as it grows

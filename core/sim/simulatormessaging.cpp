@@ -1,5 +1,6 @@
-// Queues and topics: publish with overflow policies, prefetch-bounded delivery to competing consumers,
-// acknowledgement, dead-lettering (RabbitMQ semantics, spec/resilience.md section 8).
+// Queues and topics with RabbitMQ semantics (spec/resilience.md section 8): publish with overflow
+// policies, prefetch-bounded delivery to competing consumers, ack, nack with requeue and a delivery
+// limit, TTL expiry at the head, dead-lettering with a reason, and redelivery after a consumer dies.
 
 #include "sim/simulatorimpl.h"
 
@@ -9,8 +10,13 @@ void SimulatorImpl::publish(const PublishSite& site, TraceId trace, SpanId paren
 {
     QueueModel& q = m_queues[site.queue];
     const SpanId span = newSpanId();
-    const Message message { trace, span, m_now };
+    const Message message { trace, span, m_now, 0 };
     ++q.stats.published;
+    if (q.broker_down) {
+        ++q.stats.publish_failures;
+        emit(site.producer, trace, span, parent, m_now, m_now, true);
+        return;
+    }
     bool nacked = false;
     for (Subscription& sub : q.subscriptions) {
         if (static_cast<int64_t>(sub.ready.size()) + sub.unacked < q.queue->capacity) {
@@ -23,16 +29,18 @@ void SimulatorImpl::publish(const PublishSite& site, TraceId trace, SpanId paren
                 ++q.stats.dropped; // every slot is an unacked delivery: nothing ready to push out
                 continue;
             }
-            deadLetter(site.queue, sub.ready.front());
+            deadLetter(site.queue, sub.ready.front(), DeadLetterReason::MaxLen);
             sub.ready.pop_front();
             sub.ready.push_back(message);
             break;
         case QueueOverflow::RejectPublish:
             ++q.stats.dropped;
+            ++q.stats.publish_failures;
             nacked = true;
             break;
         case QueueOverflow::RejectPublishDlx:
-            deadLetter(site.queue, message);
+            deadLetter(site.queue, message, DeadLetterReason::MaxLen);
+            ++q.stats.publish_failures;
             nacked = true;
             break;
         }
@@ -43,16 +51,34 @@ void SimulatorImpl::publish(const PublishSite& site, TraceId trace, SpanId paren
         dispatchMessages(site.queue, s);
 }
 
-void SimulatorImpl::deadLetter(uint32_t queue, const Message& message)
+void SimulatorImpl::deadLetter(uint32_t queue, const Message& message, DeadLetterReason reason)
 {
     QueueModel& q = m_queues[queue];
+    switch (reason) {
+    case DeadLetterReason::Rejected:
+        ++q.stats.rejected;
+        break;
+    case DeadLetterReason::Expired:
+        ++q.stats.expired;
+        break;
+    case DeadLetterReason::MaxLen:
+        ++q.stats.maxlen;
+        break;
+    case DeadLetterReason::DeliveryLimit:
+        ++q.stats.delivery_limit;
+        break;
+    }
     if (q.dead_letter == kNone) {
         ++q.stats.dropped;
         return;
     }
     ++q.stats.dead_lettered;
+    // The broker republishes to the dead-letter queue: shown as the queue producing to it.
+    const SpanId span = newSpanId();
+    emit(q.dead_letter_producer, message.trace, span, message.producer_span, m_now, m_now, false);
     QueueModel& dlq = m_queues[q.dead_letter];
     ++dlq.stats.published;
+    const Message moved { message.trace, span, m_now, 0 };
     for (uint32_t s = 0; s < dlq.subscriptions.size(); ++s) {
         Subscription& sub = dlq.subscriptions[s];
         if (static_cast<int64_t>(sub.ready.size()) + sub.unacked >= dlq.queue->capacity) {
@@ -61,26 +87,45 @@ void SimulatorImpl::deadLetter(uint32_t queue, const Message& message)
             if (sub.ready.empty()) continue;
             sub.ready.pop_front();
         }
-        sub.ready.push_back(message);
+        sub.ready.push_back(moved);
         dispatchMessages(q.dead_letter, s);
+    }
+}
+
+void SimulatorImpl::expireHeads(uint32_t queue)
+{
+    QueueModel& q = m_queues[queue];
+    if (q.queue->message_ttl_ms <= 0.0) return;
+    const int64_t ttl = static_cast<int64_t>(q.queue->message_ttl_ms * 1e6);
+    for (Subscription& sub : q.subscriptions) {
+        // Only the head expires: a live message in front shields expired ones behind it (RabbitMQ).
+        while (!sub.ready.empty() && sub.ready.front().enqueued_ns + ttl <= m_now) {
+            const Message expired = sub.ready.front();
+            sub.ready.pop_front();
+            deadLetter(queue, expired, DeadLetterReason::Expired);
+        }
     }
 }
 
 void SimulatorImpl::dispatchMessages(uint32_t queue, uint32_t s)
 {
+    expireHeads(queue);
     QueueModel& q = m_queues[queue];
     Subscription& sub = q.subscriptions[s];
+    if (sub.paused || q.broker_down) return;
     const uint32_t n = static_cast<uint32_t>(sub.endpoints.size());
     while (!sub.ready.empty() && n > 0) {
         uint32_t chosen = kNone;
         for (uint32_t k = 0; k < n; ++k) {
             const uint32_t e = (sub.next_endpoint + k) % n;
-            if (sub.endpoints[e].unacked < sub.endpoints[e].prefetch) {
+            const ConsumerEndpoint& endpoint = sub.endpoints[e];
+            if (endpoint.unacked < endpoint.prefetch
+                && !m_services[endpoint.service].instances[endpoint.instance].crashed) {
                 chosen = e;
                 break;
             }
         }
-        if (chosen == kNone) return; // every consumer has its prefetch window full
+        if (chosen == kNone) return; // every live consumer has its prefetch window full
         sub.next_endpoint = (chosen + 1) % n;
         ConsumerEndpoint& endpoint = sub.endpoints[chosen];
         const Message message = sub.ready.front();
@@ -99,6 +144,7 @@ void SimulatorImpl::dispatchMessages(uint32_t queue, uint32_t s)
         r.span_id = newSpanId();
         r.parent_span_id = message.producer_span;
         r.arrival_ns = m_now;
+        r.deadline_ns = kNoDeadline;
         r.step = 0;
         r.pending_calls = 0;
         r.step_failed = r.failed = r.rejected = false;
@@ -106,6 +152,8 @@ void SimulatorImpl::dispatchMessages(uint32_t queue, uint32_t s)
         r.queue = queue;
         r.subscription = s;
         r.endpoint = chosen;
+        r.deliveries = message.deliveries;
+        r.message_enqueued_ns = message.enqueued_ns;
         // Prefetch already bounds what a consumer holds, so deliveries never bounce off a full instance queue.
         arrive(ri, true);
     }
@@ -117,8 +165,33 @@ void SimulatorImpl::acknowledge(const Delivery& delivery, bool failed)
     Subscription& sub = q.subscriptions[delivery.subscription];
     --sub.endpoints[delivery.endpoint].unacked;
     --sub.unacked;
-    ++q.stats.acked;
-    if (failed) ++q.stats.consumer_failures;
+    if (!failed) {
+        ++q.stats.acked;
+    } else {
+        ++q.stats.consumer_failures;
+        Message message = delivery.message;
+        ++message.deliveries;
+        if (!q.queue->requeue_on_failure) {
+            deadLetter(delivery.queue, message, DeadLetterReason::Rejected); // nack, requeue=false
+        } else if (q.queue->delivery_limit > 0 && message.deliveries > q.queue->delivery_limit) {
+            deadLetter(delivery.queue, message, DeadLetterReason::DeliveryLimit); // exceeded the limit
+        } else {
+            ++q.stats.requeued;
+            sub.ready.push_front(message); // back where it was: at the head
+        }
+    }
+    dispatchMessages(delivery.queue, delivery.subscription);
+}
+
+void SimulatorImpl::requeueLost(const Delivery& delivery)
+{
+    // A consumer died holding the message: the broker requeues it, without counting a failed delivery.
+    QueueModel& q = m_queues[delivery.queue];
+    Subscription& sub = q.subscriptions[delivery.subscription];
+    --sub.endpoints[delivery.endpoint].unacked;
+    --sub.unacked;
+    ++q.stats.requeued;
+    sub.ready.push_front(delivery.message);
     dispatchMessages(delivery.queue, delivery.subscription);
 }
 

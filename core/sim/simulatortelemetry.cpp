@@ -110,9 +110,11 @@ void SimulatorImpl::buildModel()
                 StepGroup group;
                 auto add = [&](const Step& st, auto&& self) -> void {
                     if (const auto* call = std::get_if<CallStep>(&st)) {
-                        group.calls.push_back(makeCallSite(scenario, s.name, m_services[si].node_kind, call->service,
+                        CallSite site = makeCallSite(scenario, s.name, m_services[si].node_kind, call->service,
                             call->operation, call->kind == CallKind::Sync, call->protocol, call->timeout_ms,
-                            call->continue_on_error));
+                            call->continue_on_error);
+                        attachPolicies(site, si, *call);
+                        group.calls.push_back(std::move(site));
                     } else if (const auto* pub = std::get_if<PublishStep>(&st)) {
                         PublishSite site;
                         for (uint32_t qi = 0; qi < scenario.queues.size(); ++qi)
@@ -140,6 +142,8 @@ void SimulatorImpl::buildModel()
     for (const Workload& w : scenario.workload) {
         WorkloadModel model { &w, RateSchedule(w.schedule),
             makeCallSite(scenario, w.client, "user", w.target, w.operation, true, w.protocol, w.timeout_ms, false) };
+        model.site.state = static_cast<uint32_t>(m_sites.size());
+        m_sites.emplace_back();
         m_workloads.push_back(std::move(model));
     }
 
@@ -152,6 +156,15 @@ void SimulatorImpl::buildModel()
         for (uint32_t other = 0; other < scenario.queues.size(); ++other)
             if (!q.dead_letter_queue.empty() && scenario.queues[other].name == q.dead_letter_queue)
                 model.dead_letter = other;
+        if (model.dead_letter != kNone) {
+            Span& p = model.dead_letter_producer;
+            p.kind = SpanKind::Producer;
+            p.service = q.name;
+            p.node_kind = "queue";
+            p.name = "dead-letter";
+            p.messaging_system = q.system;
+            p.messaging_destination = q.dead_letter_queue;
+        }
         // A rabbitmq queue's consumers compete for one stream; each kafka consumer group reads them all.
         const bool groups = q.system == "kafka";
         model.subscriptions.resize(groups ? q.consumers.size() : 1);
@@ -177,6 +190,66 @@ void SimulatorImpl::buildModel()
         }
     }
     m_batch.spans.reserve(kBatchSize);
+}
+
+void SimulatorImpl::attachPolicies(CallSite& site, uint32_t caller, const CallStep& step)
+{
+    site.caller = caller;
+    site.step = &step;
+    site.propagate_deadline = step.propagate_deadline;
+    site.state = static_cast<uint32_t>(m_sites.size());
+    SiteState& state = m_sites.emplace_back();
+    if (step.retry && step.retry->throttling) state.throttle = std::make_unique<RetryThrottle>(*step.retry->throttling);
+    if (step.adaptive_throttling) state.adaptive = std::make_unique<AdaptiveThrottle>(*step.adaptive_throttling);
+    if (!step.circuit_breaker) return;
+    // One breaker per calling service and breaker name, shared by the service's instances and call sites.
+    const std::string name = step.circuit_breaker->name.empty() ? step.service : step.circuit_breaker->name;
+    for (uint32_t b = 0; b < m_breakers.size(); ++b) {
+        if (m_breakers[b].service == caller && m_breakers[b].name == name) {
+            site.breaker = b;
+            return;
+        }
+    }
+    site.breaker = static_cast<uint32_t>(m_breakers.size());
+    m_breakers.push_back(BreakerSlot { caller, name, CircuitBreaker(*step.circuit_breaker), BreakerState::Closed });
+}
+
+void SimulatorImpl::appendBreakerMetrics(uint32_t b, std::vector<MetricPoint>& points)
+{
+    BreakerSlot& slot = m_breakers[b];
+    const BreakerMetrics metrics = slot.breaker.metrics(m_now);
+    const std::string& service = m_services[slot.service].service->name;
+    auto point = [&](const char* name, std::vector<std::pair<std::string, std::string>> attributes, double value,
+                     MetricType type) {
+        MetricPoint p;
+        p.name = name;
+        p.service = service;
+        p.attributes = std::move(attributes);
+        p.type = type;
+        p.value = value;
+        p.time_ns = m_now;
+        points.push_back(std::move(p));
+    };
+    // Resilience4j's Micrometer names: one state series per state, 1 for the current one.
+    for (BreakerState state : { BreakerState::Closed, BreakerState::Open, BreakerState::HalfOpen,
+             BreakerState::Disabled, BreakerState::ForcedOpen, BreakerState::MetricsOnly })
+        point("resilience4j.circuitbreaker.state", { { "name", slot.name }, { "state", std::string(toString(state)) } },
+            state == metrics.state ? 1.0 : 0.0, MetricType::Gauge);
+    point(
+        "resilience4j.circuitbreaker.failure.rate", { { "name", slot.name } }, metrics.failure_rate, MetricType::Gauge);
+    point("resilience4j.circuitbreaker.slow.call.rate", { { "name", slot.name } }, metrics.slow_call_rate,
+        MetricType::Gauge);
+    point("resilience4j.circuitbreaker.not.permitted.calls", { { "name", slot.name } },
+        static_cast<double>(metrics.not_permitted_calls), MetricType::CumulativeSum);
+}
+
+void SimulatorImpl::emitBreakerMetrics(uint32_t b)
+{
+    if (!m_sink) return;
+    flush(); // keep spans and metrics in time order
+    std::vector<MetricPoint> points;
+    appendBreakerMetrics(b, points);
+    m_sink->onMetrics(std::move(points));
 }
 
 void SimulatorImpl::emit(const Span& templ, const TraceId& trace, SpanId span, SpanId parent, int64_t start,
@@ -227,6 +300,8 @@ void SimulatorImpl::emitMetrics()
         gauge("faultline.service.instances", s.service->name, {}, static_cast<double>(s.instances.size()));
         gauge("faultline.service.in_flight", s.service->name, {}, static_cast<double>(s.stats.in_system));
     }
+    for (uint32_t b = 0; b < m_breakers.size(); ++b)
+        appendBreakerMetrics(b, points);
     for (const QueueModel& q : m_queues) {
         const std::string& name = q.queue->name;
         int64_t ready = 0;
