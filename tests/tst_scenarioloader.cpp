@@ -136,17 +136,8 @@ private slots:
             << removeAt("/services") << QStringList { "", "/workload/0/target", "/queues/0/consumers/0/service" }
             << "missing required key 'services'";
 
-        // Not yet simulated design keys
-        QTest::addRow("faults not supported yet")
-            << addAt("/faults", "[]") << QStringList { "/faults" } << "not supported by this version of Faultline yet";
-        QTest::addRow("retry not supported yet")
-            << addAt(kStep0 + "/retry", "{}") << QStringList { kStep0 + "/retry" } << "retries are not supported";
-        QTest::addRow("circuit_breaker not supported yet")
-            << addAt(kStep0 + "/circuit_breaker", "{}") << QStringList { kStep0 + "/circuit_breaker" }
-            << "circuit breakers are not supported by this version of Faultline yet";
-        QTest::addRow("bulkhead not supported yet")
-            << addAt(kStep0 + "/bulkhead", "{}") << QStringList { kStep0 + "/bulkhead" }
-            << "bulkheads are not supported";
+        QTest::addRow("faults not an array")
+            << addAt("/faults", "{}") << QStringList { "/faults" } << "must be an array, but it is an object";
 
         // Services
         QTest::addRow("misspelt instances")
@@ -342,6 +333,14 @@ private slots:
                                        << "at least 1";
         QTest::addRow("negative delivery_limit")
             << addAt("/queues/0/delivery_limit", "-1") << QStringList { "/queues/0/delivery_limit" } << "at least 0";
+        QTest::addRow("negative message_ttl_ms")
+            << addAt("/queues/0/message_ttl_ms", "-1") << QStringList { "/queues/0/message_ttl_ms" } << "at least 0";
+        QTest::addRow("requeue_on_failure as a string")
+            << addAt("/queues/0/requeue_on_failure", "\"false\"") << QStringList { "/queues/0/requeue_on_failure" }
+            << "must be true or false, but it is the string 'false'";
+        QTest::addRow("misspelt message_ttl_ms")
+            << addAt("/queues/0/message_ttl", "5") << QStringList { "/queues/0/message_ttl" }
+            << "did you mean 'message_ttl_ms'?";
         QTest::addRow("unknown dead_letter_queue")
             << addAt("/queues/0/dead_letter_queue", "\"events.dlq\"") << QStringList { "/queues/0/dead_letter_queue" }
             << "unknown queue 'events.dlq'";
@@ -412,11 +411,11 @@ private slots:
             {"op": "replace", "path": "/services/3/operations/0/service_time_ms", "value": {"dist": "uniform", "min": 9, "max": 1}},
             {"op": "replace", "path": "/queues/0/consumers", "value": []},
             {"op": "replace", "path": "/workload/0/target", "value": "frnt"},
-            {"op": "add", "path": "/faults", "value": []}])"));
+            {"op": "add", "path": "/faults", "value": [5]}])"));
         QVERIFY(!result.ok());
         QCOMPARE(pointers(result),
             (QStringList { "/workload/0/target", "/services/0/operations/0/steps/0/call", "/services/0/instnaces",
-                "/services/3/operations/0/service_time_ms/max", "/queues/0/consumers", "/faults" }));
+                "/services/3/operations/0/service_time_ms/max", "/queues/0/consumers", "/faults/0" }));
     }
 
     void reportsErrorsInDocumentOrderWhateverTheSectionOrder()
@@ -484,20 +483,6 @@ private slots:
         const auto result = load(text);
         QCOMPARE(pointers(result), QStringList { "" });
         QVERIFY(QString::fromStdString(result.errors[0].message).contains("nests deeper"));
-    }
-
-    void reportsDesignKeysNotYetSupported()
-    {
-        const auto result = load(patched(R"([
-            {"op": "add", "path": "/services/0/operations/0/steps/0/retry", "value": {"max_attempts": 3}},
-            {"op": "add", "path": "/services/0/operations/0/steps/0/circuit_breaker", "value": {}},
-            {"op": "add", "path": "/services/0/operations/0/steps/0/bulkhead", "value": {}},
-            {"op": "add", "path": "/faults", "value": [{"at_s": 60, "target": "back", "type": "delay"}]}])"));
-        QCOMPARE(pointers(result),
-            (QStringList { kStep0 + "/retry", kStep0 + "/circuit_breaker", kStep0 + "/bulkhead", "/faults" }));
-        for (const auto& e : result.errors)
-            QVERIFY2(QString::fromStdString(e.message).contains("not supported by this version of Faultline yet"),
-                e.message.c_str());
     }
 
     void loadsShippedCheckoutScenario()
@@ -591,6 +576,10 @@ private slots:
         QCOMPARE(toB.protocol, std::string("http"));
         QCOMPARE(toB.timeout_ms, 0.0);
         QCOMPARE(toB.continue_on_error, false);
+        QVERIFY(!toB.retry && !toB.circuit_breaker && !toB.bulkhead && !toB.limits && !toB.outlier_detection);
+        QVERIFY(!toB.hedging && !toB.adaptive_throttling);
+        QCOMPARE(toB.load_balancing, LoadBalancing::RoundRobin);
+        QCOMPARE(toB.propagate_deadline, false);
         QCOMPARE(callAt(a.operations[0], 1).protocol, std::string("postgresql"));
 
         const Queue& q = s.queues.at(0);
@@ -599,7 +588,10 @@ private slots:
         QCOMPARE(q.overflow, QueueOverflow::DropHead);
         QCOMPARE(q.dead_letter_queue, std::string());
         QCOMPARE(q.delivery_limit, 0);
+        QCOMPARE(q.message_ttl_ms, 0.0);
+        QCOMPARE(q.requeue_on_failure, true);
         QCOMPARE(q.consumers.at(0).prefetch, 10);
+        QVERIFY(s.faults.empty());
     }
 
     void readsEveryExplicitValue()
@@ -623,6 +615,8 @@ private slots:
             {"op": "add", "path": "/queues/0/capacity", "value": 5000000000},
             {"op": "add", "path": "/queues/0/overflow", "value": "reject-publish"},
             {"op": "add", "path": "/queues/0/delivery_limit", "value": 4},
+            {"op": "add", "path": "/queues/0/message_ttl_ms", "value": 1500.5},
+            {"op": "add", "path": "/queues/0/requeue_on_failure", "value": false},
             {"op": "add", "path": "/queues/0/consumers/0/prefetch", "value": 2}])"));
         QVERIFY2(result.ok(), qPrintable(allErrors(result)));
         const Scenario& s = *result.scenario;
@@ -650,6 +644,8 @@ private slots:
         QCOMPARE(q.capacity, int64_t(5000000000));
         QCOMPARE(q.overflow, QueueOverflow::RejectPublish);
         QCOMPARE(q.delivery_limit, 4);
+        QCOMPARE(q.message_ttl_ms, 1500.5);
+        QCOMPARE(q.requeue_on_failure, false);
         QCOMPARE(q.consumers[0].prefetch, 2);
     }
 

@@ -239,6 +239,12 @@ std::string JsonChecker::child(const std::string& pointer, size_t index)
 bool JsonChecker::checkObject(const Json& value, const std::string& pointer,
     std::initializer_list<std::string_view> known, std::initializer_list<UnsupportedKey> unsupported)
 {
+    return checkObject(value, pointer, std::vector<std::string_view>(known), std::vector<UnsupportedKey>(unsupported));
+}
+
+bool JsonChecker::checkObject(const Json& value, const std::string& pointer, const std::vector<std::string_view>& known,
+    const std::vector<UnsupportedKey>& unsupported)
+{
     if (!value.is_object()) {
         error(pointer, "must be an object, but it is " + describe(value));
         return false;
@@ -262,6 +268,36 @@ bool JsonChecker::checkObject(const Json& value, const std::string& pointer,
             error(child(pointer, key), "the key " + quoted(key) + " appears more than once in this object");
     }
     return true;
+}
+
+bool JsonChecker::checkVariantObject(const Json& value, const std::string& pointer,
+    std::initializer_list<std::string_view> common, const std::vector<VariantKey>& keys, std::string_view variant,
+    std::string_view noun)
+{
+    std::vector<std::string_view> known(common);
+    // The messages are built before any view of them is taken, so that the views stay valid.
+    std::vector<std::string> messages;
+    std::vector<const VariantKey*> foreign;
+    for (const VariantKey& k : keys) {
+        const bool own = std::find(k.variants.begin(), k.variants.end(), variant) != k.variants.end();
+        if (variant.empty() || own) {
+            known.push_back(k.key);
+            continue;
+        }
+        std::string owners;
+        for (size_t i = 0; i < k.variants.size(); ++i) {
+            if (i > 0) owners += (i + 1 == k.variants.size()) ? " and " : ", ";
+            owners += k.variants[i];
+        }
+        const std::string plural = k.variants.size() > 1 ? "s" : "";
+        messages.push_back(quoted(k.key) + " belongs to the " + owners + " " + std::string(noun) + plural + ", not "
+            + std::string(variant) + (k.hint.empty() ? "" : "; " + k.hint));
+        foreign.push_back(&k);
+    }
+    std::vector<UnsupportedKey> unsupported;
+    for (size_t i = 0; i < foreign.size(); ++i)
+        unsupported.push_back(UnsupportedKey { foreign[i]->key, messages[i] });
+    return checkObject(value, pointer, known, unsupported);
 }
 
 const Json* JsonChecker::field(const Json& object, const std::string& pointer, std::string_view key, bool required)
@@ -386,16 +422,39 @@ std::optional<int64_t> JsonChecker::integer(
     return result;
 }
 
+std::optional<bool> JsonChecker::boolean(
+    const Json& object, const std::string& pointer, std::string_view key, bool required)
+{
+    const Json* value = field(object, pointer, key, required);
+    if (!value) return std::nullopt;
+    if (!value->is_boolean()) {
+        error(child(pointer, key), "must be true or false, but it is " + describe(*value));
+        return std::nullopt;
+    }
+    return value->get<bool>();
+}
+
 std::optional<size_t> JsonChecker::choice(const Json& object, const std::string& pointer, std::string_view key,
     bool required, std::initializer_list<std::string_view> allowed)
 {
-    auto text = string(object, pointer, key, required);
-    if (!text) return std::nullopt;
-    auto it = std::find(allowed.begin(), allowed.end(), *text);
+    const Json* value = field(object, pointer, key, required);
+    if (!value) return std::nullopt;
+    return oneOf(*value, child(pointer, key), allowed);
+}
+
+std::optional<size_t> JsonChecker::oneOf(
+    const Json& value, const std::string& pointer, std::initializer_list<std::string_view> allowed)
+{
+    if (!value.is_string()) {
+        error(pointer, "must be a string, but it is " + describe(value));
+        return std::nullopt;
+    }
+    const std::string& text = value.get_ref<const std::string&>();
+    auto it = std::find(allowed.begin(), allowed.end(), text);
     if (it != allowed.end()) return static_cast<size_t>(it - allowed.begin());
-    error(child(pointer, key),
-        "must be " + listOf(allowed) + ", but it is " + quoted(*text)
-            + suggestion(*text, std::vector<std::string_view>(allowed)));
+    error(pointer,
+        "must be " + listOf(allowed) + ", but it is " + quoted(text)
+            + suggestion(text, std::vector<std::string_view>(allowed)));
     return std::nullopt;
 }
 

@@ -26,6 +26,14 @@ struct UnsupportedKey {
     std::string_view message;
 };
 
+/// A key that only some variants of an object accept (a retry flavor, a fault type), and what else to tell a
+/// user who gives it to another variant ("the urllib3 flavor counts retries with 'total'").
+struct VariantKey {
+    std::string_view key;
+    std::vector<std::string_view> variants;
+    std::string hint = {};
+};
+
 /// An inclusive or exclusive bound on a number, for range checks.
 struct Bound {
     double value;
@@ -51,6 +59,15 @@ public:
     /// Returns false (after reporting) when it is not an object.
     bool checkObject(const Json& value, const std::string& pointer, std::initializer_list<std::string_view> known,
         std::initializer_list<UnsupportedKey> unsupported = {});
+    bool checkObject(const Json& value, const std::string& pointer, const std::vector<std::string_view>& known,
+        const std::vector<UnsupportedKey>& unsupported = {});
+    /// checkObject() for an object whose keys depend on its variant, named `variant` (a flavor, a fault type:
+    /// `noun`). `common` keys are always allowed; a key of `keys` only in its own variants, and in another
+    /// variant it is reported as belonging elsewhere. With an empty `variant` (missing or unknown, and already
+    /// reported) every variant's keys are accepted.
+    bool checkVariantObject(const Json& value, const std::string& pointer,
+        std::initializer_list<std::string_view> common, const std::vector<VariantKey>& keys, std::string_view variant,
+        std::string_view noun);
 
     /// The value of `key` in `object`, or nullptr. Reports a missing required key at `pointer`.
     const Json* field(const Json& object, const std::string& pointer, std::string_view key, bool required);
@@ -66,9 +83,13 @@ public:
         std::optional<Bound> min = std::nullopt, std::optional<Bound> max = std::nullopt);
     std::optional<int64_t> integer(const Json& object, const std::string& pointer, std::string_view key, bool required,
         int64_t min, int64_t max = std::numeric_limits<int64_t>::max());
+    std::optional<bool> boolean(const Json& object, const std::string& pointer, std::string_view key, bool required);
     /// One of `allowed`; returns its index.
     std::optional<size_t> choice(const Json& object, const std::string& pointer, std::string_view key, bool required,
         std::initializer_list<std::string_view> allowed);
+    /// choice() for a value already found at `pointer`, such as an array element.
+    std::optional<size_t> oneOf(
+        const Json& value, const std::string& pointer, std::initializer_list<std::string_view> allowed);
     /// An array. When it is empty and `ifEmpty` is not, `ifEmpty` is reported as the error.
     const Json* array(const Json& object, const std::string& pointer, std::string_view key, bool required,
         std::string_view ifEmpty = {});

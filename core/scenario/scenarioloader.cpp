@@ -1,6 +1,8 @@
 #include "scenario/scenarioloader.h"
 
+#include "scenario/faultloader.h"
 #include "scenario/jsonchecker.h"
+#include "scenario/policyloader.h"
 
 #include <algorithm>
 #include <cerrno>
@@ -118,6 +120,7 @@ private:
 
     JsonChecker& c;
     Declarations d;
+    FaultTargets m_targets; ///< filled as services are read
     std::unordered_map<std::string, std::string> m_seenServices;
     std::unordered_map<std::string, std::string> m_seenQueues;
 };
@@ -136,8 +139,8 @@ Scenario Loader::load(const Json& root)
                 + "; this version of Faultline reads only that format");
         return s;
     }
-    c.checkObject(root, "", { "format", "name", "description", "seed", "duration_s", "workload", "services", "queues" },
-        { { "faults", "scripted fault events are not supported by this version of Faultline yet" } });
+    c.checkObject(root, "",
+        { "format", "name", "description", "seed", "duration_s", "workload", "services", "queues", "faults" });
     d = declarations(root);
 
     s.name = c.string(root, "", "name", false).value_or(s.name);
@@ -160,6 +163,11 @@ Scenario Loader::load(const Json& root)
     if (const Json* queues = c.array(root, "", "queues", false)) {
         for (size_t i = 0; i < queues->size(); ++i)
             s.queues.push_back(queue((*queues)[i], JsonChecker::child("/queues", i)));
+    }
+    if (const Json* faults = c.array(root, "", "faults", false)) {
+        m_targets.queues.insert(d.queueNames.begin(), d.queueNames.end());
+        m_targets.queueNames = d.queueNames;
+        s.faults = loadFaults(c, *faults, "/faults", m_targets);
     }
     return s;
 }
@@ -241,7 +249,8 @@ Service Loader::service(const Json& value, const std::string& at)
     s.name = name.value_or("");
     if (auto kind = c.choice(value, at, "kind", false, { "service", "database", "external" }))
         s.kind = static_cast<ServiceKind>(*kind);
-    s.instances = static_cast<int>(c.integer(value, at, "instances", false, 1, kIntMax).value_or(s.instances));
+    const auto instances = c.integer(value, at, "instances", false, 1, kIntMax);
+    s.instances = static_cast<int>(instances.value_or(s.instances));
     s.concurrency = static_cast<int>(c.integer(value, at, "concurrency", false, 1, kIntMax).value_or(s.concurrency));
     s.queue_capacity
         = static_cast<int>(c.integer(value, at, "queue_capacity", false, 0, kIntMax).value_or(s.queue_capacity));
@@ -255,6 +264,7 @@ Service Loader::service(const Json& value, const std::string& at)
                 checkUnique(seen, s.operations.back().name, JsonChecker::child(opAt, "name"), "operation");
         }
     }
+    m_targets.addService(s, instances || !value.contains("instances"));
     return s;
 }
 
@@ -382,8 +392,10 @@ std::optional<Step> Loader::step(const Json& value, const std::string& at, const
     }
     const int kinds = int(value.contains("call")) + int(value.contains("publish")) + int(value.contains("parallel"));
     if (kinds != 1) {
-        c.checkObject(value, at,
-            { "call", "operation", "kind", "protocol", "timeout_ms", "on_error", "publish", "message", "parallel" });
+        std::vector<std::string_view> known { "call", "operation", "kind", "protocol", "timeout_ms", "on_error",
+            "publish", "message", "parallel" };
+        known.insert(known.end(), callPolicyKeys().begin(), callPolicyKeys().end());
+        c.checkObject(value, at, known);
         c.error(at,
             kinds == 0 ? "a step needs one of the keys 'call', 'publish' or 'parallel'"
                        : "a step is one of 'call', 'publish' or 'parallel', but this one has more than one");
@@ -410,10 +422,9 @@ std::optional<Step> Loader::step(const Json& value, const std::string& at, const
 CallStep Loader::call(const Json& value, const std::string& at, const Caller& caller)
 {
     CallStep call;
-    c.checkObject(value, at, { "call", "operation", "kind", "protocol", "timeout_ms", "on_error" },
-        { { "retry", "retries are not supported by this version of Faultline yet" },
-            { "circuit_breaker", "circuit breakers are not supported by this version of Faultline yet" },
-            { "bulkhead", "bulkheads are not supported by this version of Faultline yet" } });
+    std::vector<std::string_view> known { "call", "operation", "kind", "protocol", "timeout_ms", "on_error" };
+    known.insert(known.end(), callPolicyKeys().begin(), callPolicyKeys().end());
+    c.checkObject(value, at, known);
     const auto service = c.name(value, at, "call", true);
     const auto operation = c.name(value, at, "operation", true);
     const std::string serviceAt = JsonChecker::child(at, "call");
@@ -434,13 +445,30 @@ CallStep Loader::call(const Json& value, const std::string& at, const Caller& ca
             "a timeout only applies to sync calls; an async call does not wait for a reply");
     if (auto onError = c.choice(value, at, "on_error", false, { "fail", "continue" }))
         call.continue_on_error = *onError == 1;
+    if (call.kind == CallKind::Sync) {
+        loadCallPolicies(c, value, at, call);
+    } else {
+        for (std::string_view key : callPolicyKeys()) {
+            if (value.contains(key))
+                c.error(JsonChecker::child(at, key),
+                    JsonChecker::quoted(key) + " only applies to sync calls; an async call does not wait for a reply");
+        }
+    }
     return call;
 }
 
 PublishStep Loader::publish(const Json& value, const std::string& at)
 {
     PublishStep publish;
-    c.checkObject(value, at, { "publish", "message" });
+    // The messages outlive the check, which keeps views of them.
+    std::vector<std::string> messages;
+    for (std::string_view key : callPolicyKeys())
+        messages.push_back(
+            JsonChecker::quoted(key) + " only applies to sync calls; a publish does not wait for a reply");
+    std::vector<UnsupportedKey> syncOnly;
+    for (size_t i = 0; i < messages.size(); ++i)
+        syncOnly.push_back(UnsupportedKey { callPolicyKeys()[i], messages[i] });
+    c.checkObject(value, at, { "publish", "message" }, syncOnly);
     const auto queue = c.name(value, at, "publish", true);
     checkQueueRef(queue, JsonChecker::child(at, "publish"));
     publish.queue = queue.value_or("");
@@ -452,7 +480,8 @@ Queue Loader::queue(const Json& value, const std::string& at)
 {
     Queue q;
     if (!c.checkObject(value, at,
-            { "name", "system", "capacity", "overflow", "dead_letter_queue", "delivery_limit", "consumers" }))
+            { "name", "system", "capacity", "overflow", "dead_letter_queue", "delivery_limit", "message_ttl_ms",
+                "requeue_on_failure", "consumers" }))
         return q;
     const auto name = c.name(value, at, "name", true);
     const std::string nameAt = JsonChecker::child(at, "name");
@@ -471,6 +500,8 @@ Queue Loader::queue(const Json& value, const std::string& at)
     checkQueueRef(deadLetters, JsonChecker::child(at, "dead_letter_queue"));
     q.dead_letter_queue = deadLetters.value_or("");
     q.delivery_limit = static_cast<int>(c.integer(value, at, "delivery_limit", false, 0, kIntMax).value_or(0));
+    q.message_ttl_ms = c.number(value, at, "message_ttl_ms", false, Bound { 0 }).value_or(q.message_ttl_ms);
+    q.requeue_on_failure = c.boolean(value, at, "requeue_on_failure", false).value_or(q.requeue_on_failure);
 
     const Json* consumers = c.array(value, at, "consumers", false);
     const bool consumersMalformed = value.contains("consumers") && !consumers; // already reported
