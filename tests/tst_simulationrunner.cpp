@@ -111,6 +111,47 @@ private slots:
         runner.setSnapshotCallback({});
     }
 
+    void injectsAndRevertsFaultsFromAnotherThread()
+    {
+        Scenario s = smallFleet();
+        s.services[0].operations[0].steps[0] = [] {
+            CallStep c = syncCall("back", "op");
+            c.circuit_breaker = CircuitBreakerConfig {};
+            return c;
+        }();
+        SimulationRunner runner(s, options(true));
+        runner.step(1.0); // traffic first, so the edge exists, as it would when a user right-clicks it
+        QTRY_COMPARE_WITH_TIMEOUT(runner.simulatedSeconds(), 1.0, 10000);
+        Fault crash;
+        crash.type = FaultType::Crash;
+        crash.target = "back";
+        crash.duration_s = 30;
+        const uint64_t id = runner.injectFault(crash);
+        Fault force;
+        force.type = FaultType::BreakerOverride;
+        force.target = "front";
+        force.peer = "back";
+        force.verb = BreakerOverrideVerb::ForceOpen;
+        force.duration_s = 30;
+        runner.injectFault(force);
+        QTRY_COMPARE_WITH_TIMEOUT(runner.faultLog()->size(), size_t(2), 10000);
+        QCOMPARE(runner.faultLog()->front().id, id);
+        QCOMPARE(runner.faultLog()->front().reverted_ns, int64_t(-1));
+        QTRY_VERIFY_WITH_TIMEOUT(!runner.breakerEvents()->empty(), 10000);
+        QVERIFY(runner.breakerEvents()->back().to == BreakerState::ForcedOpen);
+        runner.step(1.0);
+        QTRY_COMPARE_WITH_TIMEOUT(runner.simulatedSeconds(), 2.0, 10000);
+        const auto snapshot = runner.latestSnapshot();
+        const int e = snapshot->findEdge("front", "back");
+        QVERIFY(e >= 0 && snapshot->edges[size_t(e)].breaker
+            && snapshot->edges[size_t(e)].breaker->state == BreakerState::ForcedOpen);
+
+        runner.revertAllFaults();
+        QTRY_VERIFY_WITH_TIMEOUT(runner.faultLog()->back().reverted_ns == 2'000'000'000, 10000);
+        QCOMPARE(runner.faultLog()->front().reverted_ns, int64_t(2'000'000'000));
+        QVERIFY(runner.breakerEvents()->back().to == BreakerState::Closed);
+    }
+
     void destroyingARunningRunnerStopsItsThread()
     {
         // A heavy load at full speed: the destructor must still return promptly (QtTest's timeout guards).

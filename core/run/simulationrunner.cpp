@@ -27,7 +27,18 @@ struct StepCommand {
     double seconds;
 };
 struct ResetCommand { };
-using Command = std::variant<PauseCommand, SpeedCommand, StepCommand, ResetCommand>;
+struct FaultCommand {
+    Fault fault;
+    uint64_t id;
+};
+struct RevertCommand {
+    uint64_t id; ///< 0 = every active fault
+};
+using Command = std::variant<PauseCommand, SpeedCommand, StepCommand, ResetCommand, FaultCommand, RevertCommand>;
+
+/// Ids of faults injected through the runner live above the simulator's own (scripted) ids.
+constexpr uint64_t kFirstRunnerFaultId = uint64_t(1) << 40;
+constexpr size_t kMaxBreakerEvents = 10000;
 
 /// Events processed between checks for commands and snapshot deadlines: small enough that a command
 /// never waits long, large enough that the checks cost nothing.
@@ -46,6 +57,8 @@ public:
         , m_speed(std::clamp(options.speed, SimulationRunner::kMinSpeed, SimulationRunner::kMaxSpeed))
     {
         m_latest.store(m_aggregator.snapshot("simulation"));
+        m_faultLog.store(std::make_shared<const std::vector<FaultRecord>>());
+        m_breakerEvents.store(std::make_shared<const std::vector<BreakerEvent>>());
         m_simulator = std::make_unique<Simulator>(m_scenario, m_seed, &m_aggregator);
     }
 
@@ -93,6 +106,10 @@ public:
     std::thread m_thread;
 
     std::atomic<std::shared_ptr<const GraphSnapshot>> m_latest;
+    std::atomic<std::shared_ptr<const std::vector<FaultRecord>>> m_faultLog;
+    std::atomic<std::shared_ptr<const std::vector<BreakerEvent>>> m_breakerEvents;
+    std::atomic<uint64_t> m_nextFaultId { kFirstRunnerFaultId };
+    std::vector<BreakerEvent> m_breakerHistory; // simulation thread only
     std::atomic<bool> m_paused;
     std::atomic<double> m_speed;
     std::atomic<int64_t> m_simulatedNs { 0 };
@@ -120,7 +137,17 @@ void SimulationRunnerImpl::apply(const Command& command)
             } else if constexpr (std::is_same_v<T, ResetCommand>) {
                 m_aggregator.reset();
                 m_simulator = std::make_unique<Simulator>(m_scenario, m_seed, &m_aggregator);
+                m_breakerHistory.clear();
                 m_simulatedNs = 0;
+                publish();
+            } else if constexpr (std::is_same_v<T, FaultCommand>) {
+                m_simulator->injectFault(c.fault, c.id);
+                publish(); // the fault shows at once, even while paused
+            } else if constexpr (std::is_same_v<T, RevertCommand>) {
+                if (c.id == 0)
+                    m_simulator->revertAllFaults();
+                else
+                    m_simulator->revertFault(c.id);
                 publish();
             }
         },
@@ -132,6 +159,13 @@ void SimulationRunnerImpl::apply(const Command& command)
 
 void SimulationRunnerImpl::publish()
 {
+    for (BreakerEvent& e : m_simulator->takeBreakerEvents())
+        m_breakerHistory.push_back(std::move(e));
+    if (m_breakerHistory.size() > kMaxBreakerEvents)
+        m_breakerHistory.erase(m_breakerHistory.begin(),
+            m_breakerHistory.begin() + static_cast<std::ptrdiff_t>(m_breakerHistory.size() - kMaxBreakerEvents));
+    m_breakerEvents.store(std::make_shared<const std::vector<BreakerEvent>>(m_breakerHistory));
+    m_faultLog.store(std::make_shared<const std::vector<FaultRecord>>(m_simulator->faultLog()));
     m_latest.store(m_aggregator.snapshot("simulation"));
     m_simulatedNs = m_simulator->now();
     std::function<void()> callback;
@@ -228,6 +262,33 @@ void SimulationRunner::step(double virtual_seconds)
 void SimulationRunner::reset()
 {
     d->post(ResetCommand {});
+}
+
+uint64_t SimulationRunner::injectFault(const Fault& fault)
+{
+    const uint64_t id = d->m_nextFaultId++;
+    d->post(FaultCommand { fault, id });
+    return id;
+}
+
+void SimulationRunner::revertFault(uint64_t id)
+{
+    if (id != 0) d->post(RevertCommand { id });
+}
+
+void SimulationRunner::revertAllFaults()
+{
+    d->post(RevertCommand { 0 });
+}
+
+std::shared_ptr<const std::vector<FaultRecord>> SimulationRunner::faultLog() const
+{
+    return d->m_faultLog.load();
+}
+
+std::shared_ptr<const std::vector<BreakerEvent>> SimulationRunner::breakerEvents() const
+{
+    return d->m_breakerEvents.load();
 }
 
 std::shared_ptr<const GraphSnapshot> SimulationRunner::latestSnapshot() const

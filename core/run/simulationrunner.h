@@ -2,7 +2,9 @@
 
 #include "graph/graphaggregator.h"
 #include "graph/graphsnapshot.h"
+#include "resilience/fault.h"
 #include "scenario/scenario.h"
+#include "sim/simulator.h"
 
 #include <cstdint>
 #include <functional>
@@ -39,6 +41,18 @@ public:
     void step(double virtual_seconds);
     /// Start the same scenario again from time 0 with the same seed.
     void reset();
+
+    /// Injects a fault at the next event boundary; it reverts on its own after fault.duration_s. Returns
+    /// the id it will have (the fault log shows whether it took: unknown targets are refused).
+    uint64_t injectFault(const Fault& fault);
+    void revertFault(uint64_t id);
+    /// Reverts every active fault, scripted or injected.
+    void revertAllFaults();
+
+    /// Every fault applied so far, as of the latest snapshot; never null.
+    std::shared_ptr<const std::vector<FaultRecord>> faultLog() const;
+    /// Breaker transitions, oldest first, as of the latest snapshot (the last 10,000); never null.
+    std::shared_ptr<const std::vector<BreakerEvent>> breakerEvents() const;
 
     /// The most recent snapshot; never null once constructed (the first one is empty).
     std::shared_ptr<const GraphSnapshot> latestSnapshot() const;

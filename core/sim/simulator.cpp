@@ -42,6 +42,11 @@ uint64_t Simulator::injectFault(const Fault& fault)
     return d->injectFault(fault, d->m_nextFaultId++);
 }
 
+uint64_t Simulator::injectFault(const Fault& fault, uint64_t id)
+{
+    return d->injectFault(fault, id);
+}
+
 bool Simulator::revertFault(uint64_t id)
 {
     return d->revertFault(id);

@@ -114,6 +114,8 @@ public:
 
     /// Applies a fault now; it reverts on its own after fault.duration_s. Returns its id (never 0).
     uint64_t injectFault(const Fault& fault);
+    /// The same with an id chosen by the caller (unique, never 0), for callers on other threads.
+    uint64_t injectFault(const Fault& fault, uint64_t id);
     /// Reverts an active fault at once; false if no such fault is active.
     bool revertFault(uint64_t id);
     /// Reverts every active fault.
