@@ -178,6 +178,23 @@ private slots:
         QVERIFY(breaker->not_permitted_calls > 0);
     }
 
+    void aBreakerWithItsOwnNameStillLandsOnItsEdge()
+    {
+        CallStep call;
+        call.circuit_breaker = smallBreaker();
+        call.circuit_breaker->name = "backendBreaker";
+        GraphAggregator aggregator;
+        Simulator sim(
+            std::make_shared<const Scenario>(chain(call, Distribution::constant(10), 1.0, 20)), 1, &aggregator);
+        sim.runUntil(at(3));
+        const auto snapshot = aggregator.snapshot("simulation");
+        const auto& breaker = snapshot->edges[static_cast<size_t>(snapshot->findEdge("front", "back"))].breaker;
+        QVERIFY(breaker.has_value());
+        QCOMPARE(breaker->name, std::string("backendBreaker"));
+        QVERIFY(breaker->state == BreakerState::Open);
+        QVERIFY(snapshot->nodes[static_cast<size_t>(snapshot->findNode("front"))].breakers.empty());
+    }
+
     void forcedOpenOverrideRevertsWhenItsTimeIsUp()
     {
         CallStep call;

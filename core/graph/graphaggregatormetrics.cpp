@@ -80,6 +80,8 @@ void GraphAggregatorImpl::processMetric(const MetricPoint& point, MetricMeaning 
         }
         const std::string& name = point.attribute("name");
         if (name.empty()) return;
+        if (const std::string& target = point.attribute("faultline.breaker.target"); !target.empty())
+            breakerFor(node, name)->target = target;
         if (meaning == MetricMeaning::BreakerState) {
             // One point per state; the one with value 1 is the current state.
             const auto state = breakerStateFromString(point.attribute("state"));

@@ -113,7 +113,7 @@ std::shared_ptr<const GraphSnapshot> GraphAggregatorImpl::snapshot(const std::st
     for (size_t index = 0; index < m_nodes.size(); ++index) {
         for (const BreakerInfo& breaker : m_nodes[index].breakers) {
             int edge = -1;
-            const uint32_t name = m_names.find(breaker.name);
+            const uint32_t name = m_names.find(breaker.target.empty() ? breaker.name : breaker.target);
             if (name != kNoId && name < m_nodeOfName.size() && m_nodeOfName[name] != kNoId) {
                 for (EdgeKind kind : { EdgeKind::Sync, EdgeKind::Async }) {
                     auto it = m_edgeIndex.find(edgeKey(static_cast<uint32_t>(index), m_nodeOfName[name], kind));

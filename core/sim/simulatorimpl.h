@@ -60,6 +60,7 @@ struct SiteState {
 /// A breaker of a calling service, shared by that service's call sites with the same breaker name.
 struct BreakerSlot {
     uint32_t service = kNone;
+    uint32_t callee = kNone;
     std::string name;
     CircuitBreaker breaker;
     BreakerState last_state = BreakerState::Closed;

@@ -211,7 +211,8 @@ void SimulatorImpl::attachPolicies(CallSite& site, uint32_t caller, const CallSt
         }
     }
     site.breaker = static_cast<uint32_t>(m_breakers.size());
-    m_breakers.push_back(BreakerSlot { caller, name, CircuitBreaker(*step.circuit_breaker), BreakerState::Closed });
+    m_breakers.push_back(
+        BreakerSlot { caller, site.service, name, CircuitBreaker(*step.circuit_breaker), BreakerState::Closed });
 }
 
 void SimulatorImpl::appendBreakerMetrics(uint32_t b, std::vector<MetricPoint>& points)
@@ -230,10 +231,14 @@ void SimulatorImpl::appendBreakerMetrics(uint32_t b, std::vector<MetricPoint>& p
         p.time_ns = m_now;
         points.push_back(std::move(p));
     };
-    // Resilience4j's Micrometer names: one state series per state, 1 for the current one.
+    // Resilience4j's Micrometer names: one state series per state, 1 for the current one. The target
+    // attribute is Faultline's own, so a breaker with a custom name still lands on its edge.
+    const std::string& target = m_services[slot.callee].service->name;
     for (BreakerState state : { BreakerState::Closed, BreakerState::Open, BreakerState::HalfOpen,
              BreakerState::Disabled, BreakerState::ForcedOpen, BreakerState::MetricsOnly })
-        point("resilience4j.circuitbreaker.state", { { "name", slot.name }, { "state", std::string(toString(state)) } },
+        point("resilience4j.circuitbreaker.state",
+            { { "name", slot.name }, { "state", std::string(toString(state)) },
+                { "faultline.breaker.target", target } },
             state == metrics.state ? 1.0 : 0.0, MetricType::Gauge);
     point(
         "resilience4j.circuitbreaker.failure.rate", { { "name", slot.name } }, metrics.failure_rate, MetricType::Gauge);
