@@ -513,6 +513,54 @@ private slots:
         QCOMPARE(run.service("l2").arrivals, uint64_t(4));
     }
 
+    void hedgingCutsTheTailAndCancelsTheLosers()
+    {
+        // back answers in 10 ms, except one call in ten that takes a second.
+        Distribution bimodal;
+        bimodal.kind = Distribution::Kind::Empirical;
+        bimodal.min_ms = 9;
+        bimodal.buckets = { { 11, 9 }, { 999, 0 }, { 1001, 1 } };
+        auto slowShare = [&](bool hedge) {
+            CallStep call;
+            if (hedge) call.hedging = HedgingConfig { 2, 50.0 };
+            Run run(chain(call, bimodal, 0.0, 50, 2));
+            run.until(100);
+            const auto served = run.sink.select(SpanKind::Server, "front");
+            const double slow = static_cast<double>(
+                std::count_if(served.begin(), served.end(), [](auto& s) { return s.durationMs() > 500; }));
+            return std::pair { slow / static_cast<double>(served.size()), run.policies() };
+        };
+        const auto [without, plain] = slowShare(false);
+        const auto [with, hedged] = slowShare(true);
+        qInfo("calls over 500 ms: %.2f %% without hedging, %.2f %% with; %llu hedges, %llu cancelled", 100 * without,
+            100 * with, (unsigned long long)hedged.hedges, (unsigned long long)hedged.hedges_cancelled);
+        QVERIFY(without > 0.08 && without < 0.12);
+        QVERIFY(with < 0.02); // both copies must be slow: about 1 %
+        QCOMPARE(plain.hedges, uint64_t(0));
+        // A second copy goes out only for calls still unanswered after 50 ms: about one in ten.
+        QVERIFY(hedged.hedges > 400 && hedged.hedges < 600);
+        QVERIFY(hedged.hedges_cancelled > 350); // the slow first copy is cancelled when the hedge wins
+    }
+
+    void hedgingSendsTheNextCopyAtOnceAfterANonFatalFailure()
+    {
+        CallStep call;
+        call.hedging = HedgingConfig { 3, 1000.0 };
+        Run run(chain(call));
+        Fault abort = fault(FaultType::Abort, "back", 100);
+        abort.percentage = 100;
+        abort.status = 503; // UNAVAILABLE: non-fatal
+        run.sim->injectFault(abort);
+        run.until(0.15);
+        // Three copies, all at 0.101 s, none waiting for the hedging delay; then the call fails.
+        const auto copies = run.clients();
+        QCOMPARE(copies.size(), size_t(3));
+        for (const auto& c : copies)
+            QCOMPARE(c.start_ns, at(0.101));
+        for (const auto& s : run.sink.select(SpanKind::Server, "front"))
+            QVERIFY(s.failed());
+    }
+
     void scriptedFaultsApplyAtTheirTimes()
     {
         Scenario s = chain(CallStep {});

@@ -57,6 +57,8 @@ struct PolicyStats {
     uint64_t throttled = 0; ///< refused locally by adaptive throttling
     uint64_t retries_denied = 0; ///< a retry was due but a budget, throttle or deadline said no
     uint64_t ejections = 0; ///< outlier detection ejected an instance
+    uint64_t hedges = 0; ///< hedged copies sent after the first
+    uint64_t hedges_cancelled = 0; ///< copies cancelled because another one answered first
 };
 
 /// A fault as it was applied, for the log and the UI.

@@ -14,6 +14,13 @@ constexpr KeyValue kTimeoutAttributes[] = { { "error.type", "timeout" } };
 constexpr KeyValue kConnectAttributes[] = { { "error.type", "connect_failure" } };
 constexpr KeyValue kOverloadedAttributes[] = { { "error.type", "overloaded" } };
 constexpr KeyValue kAbortAttributes[] = { { "error.type", "fault_abort" } };
+constexpr KeyValue kCancelledAttributes[] = { { "faultline.cancelled", "hedge" } };
+
+/// gRPC configurations usually list UNAVAILABLE as non-fatal for hedging: overload and unreachable.
+bool nonFatalForHedging(CallOutcome outcome)
+{
+    return outcome == CallOutcome::Rejected || outcome == CallOutcome::ConnectFailure;
+}
 } // namespace
 
 void SimulatorImpl::issueAsyncCall(const CallSite& site, const TraceId& trace, SpanId parent)
@@ -62,6 +69,7 @@ void SimulatorImpl::issueCall(
     lc.attempts = 0;
     lc.pending = true;
     lc.waiting_for_bulkhead = false;
+    lc.hedge_count = 0;
     int64_t deadline = site.timeout_ns > 0 ? m_now + site.timeout_ns : kNoDeadline;
     if (site.propagate_deadline) deadline = std::min(deadline, inheritedDeadline);
     lc.deadline_ns = deadline;
@@ -76,10 +84,12 @@ void SimulatorImpl::startAttempt(uint32_t li)
     const CallSite& site = *lc.site;
     SiteState& st = m_sites[site.state];
     const CallStep* step = site.step;
-    const bool isRetry = lc.attempts > 0;
+    const bool hedging = step && step->hedging;
+    const bool isRetry = lc.attempts > 0 && !hedging;
     ++lc.attempts;
     ++m_stats.policies.attempts;
     if (isRetry) ++m_stats.policies.retries;
+    if (hedging && lc.attempts > 1) ++m_stats.policies.hedges;
 
     if (st.adaptive) {
         const double p = st.adaptive->rejectProbability(m_now);
@@ -112,6 +122,7 @@ void SimulatorImpl::startAttempt(uint32_t li)
             --lc.attempts;
             --m_stats.policies.attempts;
             if (isRetry) --m_stats.policies.retries;
+            if (hedging && lc.attempts > 0) --m_stats.policies.hedges;
             lc.waiting_for_bulkhead = true;
             st.bulkhead_waiting.push_back(li);
             m_events.push(m_now + static_cast<int64_t>(step->bulkhead->max_wait_ms * 1e6), EventType::BulkheadTimeout,
@@ -126,6 +137,7 @@ void SimulatorImpl::startAttempt(uint32_t li)
     const uint32_t instance = chooseInstance(site);
     const uint32_t ci = allocCall();
     Call& c = m_calls[ci];
+    c.site = &site;
     c.logical = li;
     c.logical_generation = lc.generation;
     c.instance = instance;
@@ -140,6 +152,14 @@ void SimulatorImpl::startAttempt(uint32_t li)
     const uint32_t callGeneration = c.generation;
     ++st.active;
     if (isRetry) ++st.active_retries;
+    if (hedging) {
+        LogicalCall& l = m_logicals[li];
+        l.hedges[l.hedge_count++] = ci;
+        // The next copy goes out after the hedging delay unless an answer comes first.
+        if (l.attempts < step->hedging->max_attempts)
+            m_events.push(m_now + static_cast<int64_t>(step->hedging->hedging_delay_ms * 1e6), EventType::RetryAttempt,
+                li, l.generation);
+    }
 
     if (step && step->limits && st.active > step->limits->max_requests) {
         // Envoy's cluster circuit breaker overflowed: fail fast with 503 (x-envoy-overloaded).
@@ -235,33 +255,52 @@ void SimulatorImpl::returnCall(uint32_t ci, CallOutcome outcome, std::span<const
     const Call attempt = c;
     ++c.generation;
     m_freeCalls.push_back(ci);
-    if (m_logicals[attempt.logical].generation == attempt.logical_generation)
-        finishAttempt(attempt.logical, attempt, m_now - attempt.start_ns, outcome);
+    accountAttempt(attempt, m_now - attempt.start_ns, outcome, false);
+    const LogicalCall& lc = m_logicals[attempt.logical];
+    if (lc.generation == attempt.logical_generation && lc.pending) decideAfterAttempt(attempt.logical, ci, outcome);
+}
+
+void SimulatorImpl::cancelHedges(uint32_t li)
+{
+    LogicalCall& lc = m_logicals[li];
+    const uint8_t count = lc.hedge_count;
+    lc.hedge_count = 0;
+    for (uint8_t k = 0; k < count; ++k) {
+        const uint32_t ci = lc.hedges[k];
+        Call& c = m_calls[ci];
+        if (!c.pending || c.logical != li || c.logical_generation != lc.generation) continue;
+        // Cancelled by the client: not an error of the callee, which may well work on (as in gRPC).
+        c.pending = false;
+        emit(
+            *c.span_template, c.trace, c.span_id, c.parent_span_id, c.start_ns, m_now, false, {}, kCancelledAttributes);
+        const Call attempt = c;
+        ++c.generation;
+        m_freeCalls.push_back(ci);
+        ++m_stats.policies.hedges_cancelled;
+        accountAttempt(attempt, m_now - attempt.start_ns, CallOutcome::Success, true);
+    }
 }
 
 void SimulatorImpl::failAttemptAtOnce(uint32_t li, CallOutcome outcome)
 {
     // Refused before anything was sent (breaker, bulkhead, local throttling): no attempt to record.
-    Call none;
-    none.logical = li;
-    none.logical_generation = m_logicals[li].generation;
-    none.instance = kNone;
-    finishAttempt(li, none, 0, outcome);
+    decideAfterAttempt(li, kNone, outcome);
 }
 
-void SimulatorImpl::finishAttempt(uint32_t li, const Call& attempt, int64_t duration, CallOutcome outcome)
+void SimulatorImpl::accountAttempt(const Call& attempt, int64_t duration, CallOutcome outcome, bool cancelled)
 {
-    const CallSite& site = *m_logicals[li].site;
+    const CallSite& site = *attempt.site;
     SiteState& st = m_sites[site.state];
-    const CallStep* step = site.step;
-    const bool sent = attempt.instance != kNone;
-    if (sent) {
-        --st.active;
-        if (attempt.retry) --st.active_retries;
-        if (attempt.holds_breaker_permit) {
+    --st.active;
+    if (attempt.retry) --st.active_retries;
+    if (attempt.holds_breaker_permit) {
+        if (cancelled)
+            m_breakers[site.breaker].breaker.releasePermission(m_now);
+        else
             m_breakers[site.breaker].breaker.onResult(m_now, duration, outcome);
-            noteBreakerState(site.breaker);
-        }
+        noteBreakerState(site.breaker);
+    }
+    if (!cancelled) {
         noteOutlier(site, attempt.instance, outcome);
         if (st.throttle) {
             if (outcome == CallOutcome::Success)
@@ -270,14 +309,40 @@ void SimulatorImpl::finishAttempt(uint32_t li, const Call& attempt, int64_t dura
                 st.throttle->onFailure();
         }
         if (st.adaptive && outcome != CallOutcome::Rejected) st.adaptive->onAccept(m_now);
-        releaseBulkhead(site);
     }
+    releaseBulkhead(site);
+}
 
+void SimulatorImpl::decideAfterAttempt(uint32_t li, uint32_t ci, CallOutcome outcome)
+{
+    const CallSite& site = *m_logicals[li].site;
+    SiteState& st = m_sites[site.state];
+    const CallStep* step = site.step;
+    LogicalCall& lc = m_logicals[li];
+    if (step && step->hedging) {
+        for (uint8_t k = 0; k < lc.hedge_count; ++k) {
+            if (lc.hedges[k] == ci) {
+                lc.hedges[k] = lc.hedges[--lc.hedge_count];
+                break;
+            }
+        }
+        if (outcome == CallOutcome::Success) {
+            cancelHedges(li); // the first answer wins
+            finishLogical(li, false);
+        } else if (nonFatalForHedging(outcome) && lc.attempts < step->hedging->max_attempts) {
+            m_events.push(m_now, EventType::RetryAttempt, li, lc.generation); // the next copy at once
+        } else if (nonFatalForHedging(outcome) && lc.hedge_count > 0) {
+            // Wait for the copies still out.
+        } else {
+            cancelHedges(li); // a fatal status ends them all
+            finishLogical(li, true);
+        }
+        return;
+    }
     if (outcome == CallOutcome::Success) {
         finishLogical(li, false);
         return;
     }
-    LogicalCall& lc = m_logicals[li];
     if (step && step->retry && lc.attempts < totalAttempts(*step->retry) && isRetryable(*step->retry, outcome)) {
         const int64_t delay = backoffDelayNs(*step->retry, lc.attempts, m_random);
         bool allowed = lc.deadline_ns == kNoDeadline || m_now + delay < lc.deadline_ns;

@@ -210,11 +210,14 @@ struct LogicalCall {
     int attempts = 0;
     bool pending = false;
     bool waiting_for_bulkhead = false;
+    uint8_t hedge_count = 0; ///< hedged attempts in flight
+    uint32_t hedges[5] = {}; ///< their call indices
 };
 
 /// One attempt of a logical call: what a client span covers.
 struct Call {
     uint32_t generation = 0;
+    const CallSite* site = nullptr;
     uint32_t logical = kNone;
     uint32_t logical_generation = 0;
     uint32_t instance = 0; ///< callee instance, for outlier detection
@@ -253,7 +256,9 @@ public:
 
     // simulatorcalls.cpp: attempts, retries and the policies around them
     void startAttempt(uint32_t logical);
-    void finishAttempt(uint32_t logical, const Call& attempt, int64_t duration, CallOutcome outcome);
+    void accountAttempt(const Call& attempt, int64_t duration, CallOutcome outcome, bool cancelled);
+    void decideAfterAttempt(uint32_t logical, uint32_t call, CallOutcome outcome);
+    void cancelHedges(uint32_t logical);
     void finishLogical(uint32_t logical, bool failed);
     void failAttemptAtOnce(uint32_t logical, CallOutcome outcome);
     void releaseBulkhead(const CallSite& site);
