@@ -222,6 +222,9 @@ private slots:
             << "unknown queue 'event'; did you mean 'events'?";
         QTest::addRow("publish without message")
             << removeAt(kStep1 + "/message") << QStringList { kStep1 } << "missing required key 'message'";
+        QTest::addRow("poison probability above one")
+            << addAt(kStep1 + "/poison_probability", "1.5") << QStringList { kStep1 + "/poison_probability" }
+            << "between 0 and 1";
         QTest::addRow("key of a call on a publish")
             << addAt(kStep1 + "/timeout_ms", "5") << QStringList { kStep1 + "/timeout_ms" }
             << "unknown key 'timeout_ms'";
@@ -386,6 +389,7 @@ private slots:
         QTest::addRow("parallel calls and publishes") << addAt(kSteps + "/-",
             R"({"parallel": [{"call": "back", "operation": "write"}, {"publish": "events", "message": "M"}]})");
         QTest::addRow("database with empty steps") << addAt("/services/2/operations/0/steps", "[]");
+        QTest::addRow("poisoned publish") << addAt(kStep1 + "/poison_probability", "0.01");
         QTest::addRow("ramped schedule") << QByteArray(R"([{"op": "remove", "path": "/workload/0/rate_rps"},
                    {"op": "add", "path": "/workload/0/schedule",
                     "value": [{"at_s": 0, "rate_rps": 1}, {"at_s": 30, "rate_rps": 100, "ramp_s": 10}]}])");

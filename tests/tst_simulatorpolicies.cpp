@@ -427,6 +427,30 @@ private slots:
         QCOMPARE(republished.front().messaging_destination, std::string("jobs.dlq"));
     }
 
+    void poisonMessagesFailEveryDeliveryWhileOthersPass()
+    {
+        Scenario s;
+        PublishStep publish;
+        publish.queue = "jobs";
+        publish.poison_probability = 0.05;
+        s.services.push_back(service("producer", { operation("op", Distribution::constant(0), { publish }) }));
+        s.services.push_back(service("worker", { operation("job", Distribution::constant(5)) }));
+        Queue jobs = queue("jobs", { Consumer { "worker", "job", 10 } });
+        jobs.delivery_limit = 3;
+        jobs.dead_letter_queue = "jobs.dlq";
+        s.queues.push_back(jobs);
+        s.queues.push_back(queue("jobs.dlq", {}));
+        s.workload.push_back(workload("producer", "op", 100, Arrival::Constant));
+        Run run(std::move(s));
+        run.until(100.447); // the last message, published at 100.44 s, was handled by 100.445 s
+        const QueueRunStats q = run.sim->stats().queues.front();
+        // About 500 of 10,000 are poison (sigma 22): each is delivered four times, then dead-lettered.
+        QVERIFY(q.dead_lettered > 430 && q.dead_lettered < 570);
+        QCOMPARE(q.delivery_limit, q.dead_lettered);
+        QCOMPARE(q.consumer_failures, 4 * q.dead_lettered);
+        QCOMPARE(q.acked + q.dead_lettered, q.published);
+    }
+
     void messageTtlExpiresAtTheHead()
     {
         Scenario s;

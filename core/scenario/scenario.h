@@ -75,6 +75,7 @@ struct CallStep {
 struct PublishStep {
     std::string queue;
     std::string message; ///< message type, used as the span name
+    double poison_probability = 0.0; ///< share of messages that fail on every delivery (malformed)
 };
 
 struct ParallelStep;

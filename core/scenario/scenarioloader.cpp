@@ -468,11 +468,13 @@ PublishStep Loader::publish(const Json& value, const std::string& at)
     std::vector<UnsupportedKey> syncOnly;
     for (size_t i = 0; i < messages.size(); ++i)
         syncOnly.push_back(UnsupportedKey { callPolicyKeys()[i], messages[i] });
-    c.checkObject(value, at, { "publish", "message" }, syncOnly);
+    c.checkObject(value, at, { "publish", "message", "poison_probability" }, syncOnly);
     const auto queue = c.name(value, at, "publish", true);
     checkQueueRef(queue, JsonChecker::child(at, "publish"));
     publish.queue = queue.value_or("");
     publish.message = c.name(value, at, "message", true).value_or("");
+    publish.poison_probability = c.number(value, at, "poison_probability", false, Bound { 0 }, Bound { 1 })
+                                     .value_or(publish.poison_probability);
     return publish;
 }
 

@@ -277,7 +277,7 @@ void SimulatorImpl::failRequestAtOnce(uint32_t ri, std::span<const KeyValue> att
     const uint32_t callGeneration = r.caller_generation;
     const CallOutcome outcome = r.rejected ? CallOutcome::Rejected : CallOutcome::Error;
     const Delivery delivery { r.queue, r.subscription, r.endpoint,
-        Message { r.trace, r.parent_span_id, r.message_enqueued_ns, r.deliveries } };
+        Message { r.trace, r.parent_span_id, r.message_enqueued_ns, r.deliveries, r.poison } };
     ++r.generation;
     m_freeRequests.push_back(ri);
     if (delivery.subscription != kNone) acknowledge(delivery, true);
@@ -360,6 +360,7 @@ void SimulatorImpl::finishRequest(uint32_t ri)
     Request& r = m_requests[ri];
     ServiceModel& service = m_services[r.service];
     const OperationModel& op = service.operations[r.operation];
+    if (r.poison) r.failed = true;
     if (!r.failed && m_random.bernoulli(op.error_probability)) r.failed = true;
     if (!r.failed && service.faults.error_probability > 0.0 && m_random.bernoulli(service.faults.error_probability))
         r.failed = true;
@@ -383,7 +384,7 @@ void SimulatorImpl::finishRequest(uint32_t ri)
     const uint32_t callGeneration = r.caller_generation;
     const bool failed = r.failed;
     const Delivery delivery { r.queue, r.subscription, r.endpoint,
-        Message { r.trace, r.parent_span_id, r.message_enqueued_ns, r.deliveries } };
+        Message { r.trace, r.parent_span_id, r.message_enqueued_ns, r.deliveries, r.poison } };
     ++r.generation;
     m_freeRequests.push_back(ri);
 

@@ -53,6 +53,7 @@ void SimulatorImpl::issueAsyncCall(const CallSite& site, const TraceId& trace, S
     r.subscription = r.queue = r.endpoint = kNone;
     r.caller_call = kNone;
     r.deliveries = 0;
+    r.poison = false;
     arrive(ri, false);
 }
 
@@ -220,6 +221,7 @@ void SimulatorImpl::startAttempt(uint32_t li)
     r.caller_call = ci;
     r.caller_generation = callGeneration;
     r.deliveries = 0;
+    r.poison = false;
     if (delayMs > 0.0) {
         const int64_t at = m_now + static_cast<int64_t>(delayMs * 1e6);
         r.arrival_ns = at;

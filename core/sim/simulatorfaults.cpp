@@ -204,7 +204,7 @@ void SimulatorImpl::killRequest(uint32_t ri)
     const uint32_t call = r.caller_call;
     const uint32_t callGeneration = r.caller_generation;
     const Delivery delivery { r.queue, r.subscription, r.endpoint,
-        Message { r.trace, r.parent_span_id, r.message_enqueued_ns, r.deliveries } };
+        Message { r.trace, r.parent_span_id, r.message_enqueued_ns, r.deliveries, r.poison } };
     r.running_slot = kNone;
     ++r.generation;
     m_freeRequests.push_back(ri);

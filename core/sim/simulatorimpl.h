@@ -68,6 +68,7 @@ struct BreakerSlot {
 
 struct PublishSite {
     uint32_t queue = kNone;
+    double poison_probability = 0.0;
     Span producer;
 };
 
@@ -131,6 +132,7 @@ struct Message {
     SpanId producer_span = 0;
     int64_t enqueued_ns = 0;
     int deliveries = 0; ///< failed deliveries so far
+    bool poison = false; ///< fails on every delivery
 };
 
 /// A consumer instance attached to a subscription.
@@ -180,6 +182,7 @@ struct Request {
     uint32_t caller_generation = 0;
     uint32_t running_slot = kNone; ///< position in the instance's running list while holding a worker
     int deliveries = 0; ///< for deliveries: failed deliveries before this one
+    bool poison = false; ///< for deliveries: a poison message, which the consumer always fails on
     uint32_t step = 0;
     uint32_t pending_calls = 0; ///< sync calls of the current step not yet returned
     uint32_t subscription = kNone; ///< for deliveries: where to ack

@@ -10,7 +10,8 @@ void SimulatorImpl::publish(const PublishSite& site, TraceId trace, SpanId paren
 {
     QueueModel& q = m_queues[site.queue];
     const SpanId span = newSpanId();
-    const Message message { trace, span, m_now, 0 };
+    const Message message { trace, span, m_now, 0,
+        site.poison_probability > 0.0 && m_random.bernoulli(site.poison_probability) };
     ++q.stats.published;
     if (q.broker_down) {
         ++q.stats.publish_failures;
@@ -78,7 +79,7 @@ void SimulatorImpl::deadLetter(uint32_t queue, const Message& message, DeadLette
     emit(q.dead_letter_producer, message.trace, span, message.producer_span, m_now, m_now, false);
     QueueModel& dlq = m_queues[q.dead_letter];
     ++dlq.stats.published;
-    const Message moved { message.trace, span, m_now, 0 };
+    const Message moved { message.trace, span, m_now, 0, message.poison };
     for (uint32_t s = 0; s < dlq.subscriptions.size(); ++s) {
         Subscription& sub = dlq.subscriptions[s];
         if (static_cast<int64_t>(sub.ready.size()) + sub.unacked >= dlq.queue->capacity) {
@@ -154,6 +155,7 @@ void SimulatorImpl::dispatchMessages(uint32_t queue, uint32_t s)
         r.endpoint = chosen;
         r.deliveries = message.deliveries;
         r.message_enqueued_ns = message.enqueued_ns;
+        r.poison = message.poison;
         // Prefetch already bounds what a consumer holds, so deliveries never bounce off a full instance queue.
         arrive(ri, true);
     }

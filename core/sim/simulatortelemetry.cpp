@@ -117,6 +117,7 @@ void SimulatorImpl::buildModel()
                         group.calls.push_back(std::move(site));
                     } else if (const auto* pub = std::get_if<PublishStep>(&st)) {
                         PublishSite site;
+                        site.poison_probability = pub->poison_probability;
                         for (uint32_t qi = 0; qi < scenario.queues.size(); ++qi)
                             if (scenario.queues[qi].name == pub->queue) site.queue = qi;
                         const Queue& q = scenario.queues[site.queue];
