@@ -49,13 +49,13 @@ struct TrafficStats {
 
 struct BreakerInfo {
     std::string name; ///< the breaker's own name as reported
-    /// The downstream it guards, when the reporter says so (`faultline.breaker.target`); else empty and
-    /// the name is taken to name the downstream, as Resilience4j users usually do.
-    std::string target;
     BreakerState state = BreakerState::Closed;
     double failure_rate = -1.0; ///< percent; -1 below the minimum number of calls
     double slow_call_rate = -1.0;
     uint64_t not_permitted_calls = 0;
+    /// The downstream it guards, when the reporter says so (`faultline.breaker.target`); else empty and
+    /// the name is taken to name the downstream, as Resilience4j users usually do.
+    std::string target;
 };
 
 struct QueueInfo {

@@ -340,7 +340,7 @@ private slots:
         for (auto& n : s->nodes)
             if (n.id == "fraud-check") n.virtual_node = true;
         for (auto& e : s->edges) {
-            e.breaker = BreakerInfo { "b", BreakerState::Open, 80.0, -1.0, 3 };
+            e.breaker = BreakerInfo { "b", BreakerState::Open, 80.0, -1.0, 3, {} };
             e.health = Health::Failing;
         }
         GraphView view;
