@@ -5,8 +5,7 @@ namespace faultline {
 std::string_view builtinScenario(std::string_view id)
 {
     for (const auto& s : builtinScenarios())
-        if (s.id == id)
-            return s.json;
+        if (s.id == id) return s.json;
     return {};
 }
 

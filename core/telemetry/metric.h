@@ -27,8 +27,7 @@ struct MetricPoint {
     {
         static const std::string empty;
         for (const auto& [k, v] : attributes)
-            if (k == key)
-                return v;
+            if (k == key) return v;
         return empty;
     }
 };
