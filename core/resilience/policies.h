@@ -73,7 +73,7 @@ enum class Jitter {
     None,
     Full, ///< uniform in [0, delay) (Envoy, AWS "full jitter")
     Proportional, ///< gRPC: delay * U(0.8, 1.2)
-    Randomized, ///< Resilience4j: delay * (1 - f + 2f * U(0,1)), f = randomization_factor
+    Randomized, ///< Resilience4j: v(1 - f) + U(0,1) * (2fv + 1), f = randomization_factor, in whole ms
 };
 
 struct BackoffConfig {
