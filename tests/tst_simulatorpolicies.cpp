@@ -327,6 +327,23 @@ private slots:
         QCOMPARE(run.service("back").arrivals, uint64_t(2));
     }
 
+    void pendingRequestsTimeOutAtTheCallsDeadline()
+    {
+        CallStep call;
+        call.timeout_ms = 300;
+        call.limits = ConnectionLimitsConfig { 1, 100, 1024, 3 };
+        Run run(chain(call, Distribution::constant(1000), 0.0, 10));
+        run.until(0.95);
+        // One connection, held a second per call: the others wait as pending and give up at their deadline,
+        // and each timed-out call frees the connection for the next one in line.
+        QCOMPARE(run.policies().limit_overflows, uint64_t(0));
+        QVERIFY(run.service("back").arrivals < 5);
+        const auto served = run.sink.select(SpanKind::Server, "front");
+        QVERIFY(served.size() >= 5);
+        for (const auto& s : served)
+            QCOMPARE(s.durationMs(), 301.0);
+    }
+
     void bulkheadWithMaxWaitQueuesThenRejects()
     {
         CallStep call;
@@ -338,15 +355,32 @@ private slots:
         QVERIFY(run.service("back").arrivals >= 3);
     }
 
-    void envoyLimitsFailFastWithOverloaded()
+    void envoyLimitsQueuePendingRequestsThenFailFast()
     {
+        // HTTP/1.1: two connections, three pending; nine calls in 0.9 s against a second of work each.
         CallStep call;
-        call.limits = ConnectionLimitsConfig { 1024, 1024, 3, 3 };
+        call.limits = ConnectionLimitsConfig { 2, 3, 1024, 3 };
         Run run(chain(call, Distribution::constant(1000), 0.0, 10));
         run.until(0.95);
-        QCOMPARE(run.policies().limit_overflows, uint64_t(6));
+        QCOMPARE(run.service("back").arrivals, uint64_t(2));
+        QCOMPARE(run.policies().limit_overflows, uint64_t(4));
         const auto calls = run.clients();
-        QCOMPARE(std::count_if(calls.begin(), calls.end(), [](auto& c) { return c.error_type == "overloaded"; }), 6);
+        QCOMPARE(std::count_if(calls.begin(), calls.end(), [](auto& c) { return c.error_type == "overloaded"; }), 4);
+        run.until(1.102); // the first connection frees at 1.101 s: the first pending call goes out
+        QCOMPARE(run.service("back").arrivals, uint64_t(3));
+    }
+
+    void envoyLimitsBoundHttp2StreamsByMaxRequests()
+    {
+        CallStep call;
+        call.protocol = "grpc"; // streams share a connection: max_connections does not bound them
+        call.limits = ConnectionLimitsConfig { 1, 1, 3, 3 };
+        Run run(chain(call, Distribution::constant(1000), 0.0, 10));
+        run.until(0.95);
+        QCOMPARE(run.service("back").arrivals, uint64_t(3));
+        QCOMPARE(run.policies().limit_overflows, uint64_t(5));
+        const auto calls = run.clients();
+        QCOMPARE(std::count_if(calls.begin(), calls.end(), [](auto& c) { return c.error_type == "overloaded"; }), 5);
     }
 
     void outlierDetectionEjectsAnUnresponsiveInstance()

@@ -12,7 +12,7 @@ enum class EventType : uint8_t {
     CallTimeout, ///< an attempt's timeout: a = call, b = generation
     MetricsTick,
     RetryAttempt, ///< a = logical call, b = generation
-    BulkheadTimeout, ///< a = logical call, b = generation
+    BulkheadTimeout, ///< a wait for a bulkhead slot or a connection ends: a = logical call, b = generation
     DelayedArrival, ///< a delayed request reaches its instance: a = request, b = generation
     BreakerTimer, ///< a breaker's automatic transition is due: a = breaker
     FaultStart, ///< a scripted fault: a = index into the scenario's faults

@@ -167,13 +167,20 @@ void SimulatorImpl::dispatch(const Event& event)
         break;
     }
     case EventType::BulkheadTimeout: {
+        // A wait for a bulkhead slot ran out, or a pending request reached the call's deadline.
         LogicalCall& lc = m_logicals[event.a];
-        if (lc.generation != event.b || !lc.pending || !lc.waiting_for_bulkhead) break;
-        auto& waiting = m_sites[lc.site->state].bulkhead_waiting;
-        waiting.erase(std::remove(waiting.begin(), waiting.end(), event.a), waiting.end());
-        lc.waiting_for_bulkhead = false;
-        ++m_stats.policies.bulkhead_rejected;
-        failAttemptAtOnce(event.a, CallOutcome::Rejected);
+        if (lc.generation != event.b || !lc.pending) break;
+        SiteState& site = m_sites[lc.site->state];
+        if (lc.waiting_for_bulkhead) {
+            std::erase(site.bulkhead_waiting, event.a);
+            lc.waiting_for_bulkhead = false;
+            ++m_stats.policies.bulkhead_rejected;
+            failAttemptAtOnce(event.a, CallOutcome::Rejected);
+        } else if (lc.waiting_for_connection) {
+            std::erase(site.pending_requests, event.a);
+            lc.waiting_for_connection = false;
+            failAttemptAtOnce(event.a, CallOutcome::Timeout);
+        }
         break;
     }
     case EventType::DelayedArrival:

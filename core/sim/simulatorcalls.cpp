@@ -70,6 +70,7 @@ void SimulatorImpl::issueCall(
     lc.attempts = 0;
     lc.pending = true;
     lc.waiting_for_bulkhead = false;
+    lc.waiting_for_connection = false;
     lc.hedge_count = 0;
     int64_t deadline = site.timeout_ns > 0 ? m_now + site.timeout_ns : kNoDeadline;
     if (site.propagate_deadline) deadline = std::min(deadline, inheritedDeadline);
@@ -116,23 +117,42 @@ void SimulatorImpl::startAttempt(uint32_t li)
         permit = true;
     }
 
-    if (step && step->bulkhead && st.active >= step->bulkhead->max_concurrent_calls) {
+    // A call that has to wait for a slot is counted as an attempt only when it really starts.
+    auto undoAttempt = [&] {
         if (permit) m_breakers[site.breaker].breaker.releasePermission(m_now);
+        --lc.attempts;
+        --m_stats.policies.attempts;
+        if (isRetry) --m_stats.policies.retries;
+        if (hedging && lc.attempts > 0) --m_stats.policies.hedges;
+    };
+    if (step && step->bulkhead && st.active >= step->bulkhead->max_concurrent_calls) {
         if (step->bulkhead->max_wait_ms > 0.0) {
-            // Wait for a slot; the attempt is counted when it really starts.
-            --lc.attempts;
-            --m_stats.policies.attempts;
-            if (isRetry) --m_stats.policies.retries;
-            if (hedging && lc.attempts > 0) --m_stats.policies.hedges;
+            undoAttempt();
             lc.waiting_for_bulkhead = true;
             st.bulkhead_waiting.push_back(li);
             m_events.push(m_now + static_cast<int64_t>(step->bulkhead->max_wait_ms * 1e6), EventType::BulkheadTimeout,
                 li, lc.generation);
             return;
         }
+        if (permit) m_breakers[site.breaker].breaker.releasePermission(m_now);
         ++m_stats.policies.bulkhead_rejected;
         failAttemptAtOnce(li, CallOutcome::Rejected);
         return;
+    }
+
+    // Envoy's cluster circuit breakers: over HTTP/1.1 each request in flight holds a connection, and one that
+    // finds them all busy waits as pending; over HTTP/2 streams share a connection, bounded by max_requests.
+    bool overflow = false;
+    if (step && step->limits && st.active >= connectionCapacity(site)) {
+        if (static_cast<int>(st.pending_requests.size()) < step->limits->max_pending_requests) {
+            undoAttempt();
+            lc.waiting_for_connection = true;
+            st.pending_requests.push_back(li);
+            if (lc.deadline_ns != kNoDeadline)
+                m_events.push(lc.deadline_ns, EventType::BulkheadTimeout, li, lc.generation);
+            return;
+        }
+        overflow = true; // fails fast with 503 (x-envoy-overloaded), below, as a span
     }
 
     const uint32_t instance = chooseInstance(site);
@@ -162,8 +182,7 @@ void SimulatorImpl::startAttempt(uint32_t li)
                 li, l.generation);
     }
 
-    if (step && step->limits && st.active > step->limits->max_requests) {
-        // Envoy's cluster circuit breaker overflowed: fail fast with 503 (x-envoy-overloaded).
+    if (overflow) {
         ++m_stats.policies.limit_overflows;
         returnCall(ci, CallOutcome::Rejected);
         return;
@@ -312,7 +331,7 @@ void SimulatorImpl::accountAttempt(const Call& attempt, int64_t duration, CallOu
         }
         if (st.adaptive && outcome != CallOutcome::Rejected) st.adaptive->onAccept(m_now);
     }
-    releaseBulkhead(site);
+    releaseSlots(site);
 }
 
 void SimulatorImpl::decideAfterAttempt(uint32_t li, uint32_t ci, CallOutcome outcome)
@@ -373,10 +392,28 @@ void SimulatorImpl::finishLogical(uint32_t li, bool failed)
     if (caller != kNone && m_requests[caller].generation == callerGeneration) stepCallReturned(caller, countsAsFailure);
 }
 
-void SimulatorImpl::releaseBulkhead(const CallSite& site)
+int SimulatorImpl::connectionCapacity(const CallSite& site) const
 {
-    if (!site.step || !site.step->bulkhead) return;
+    const ConnectionLimitsConfig& limits = *site.step->limits;
+    return site.step->protocol == "http" ? std::min(limits.max_connections, limits.max_requests) : limits.max_requests;
+}
+
+void SimulatorImpl::releaseSlots(const CallSite& site)
+{
+    if (!site.step) return;
     SiteState& st = m_sites[site.state];
+    if (site.step->limits) {
+        while (!st.pending_requests.empty() && st.active < connectionCapacity(site)) {
+            const uint32_t li = st.pending_requests.front();
+            st.pending_requests.pop_front();
+            LogicalCall& lc = m_logicals[li];
+            if (!lc.pending || !lc.waiting_for_connection) continue;
+            lc.waiting_for_connection = false;
+            m_events.push(m_now, EventType::RetryAttempt, li, lc.generation);
+            break;
+        }
+    }
+    if (!site.step->bulkhead) return;
     while (!st.bulkhead_waiting.empty() && st.active < site.step->bulkhead->max_concurrent_calls) {
         const uint32_t li = st.bulkhead_waiting.front();
         st.bulkhead_waiting.pop_front();

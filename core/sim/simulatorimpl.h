@@ -51,6 +51,7 @@ struct SiteState {
     int active = 0; ///< attempts in flight
     int active_retries = 0; ///< of which retries
     std::deque<uint32_t> bulkhead_waiting; ///< logical calls waiting for a bulkhead slot
+    std::deque<uint32_t> pending_requests; ///< logical calls waiting for an Envoy connection
     uint32_t next_instance = 0;
     std::vector<OutlierState> outliers; ///< per callee instance
     std::unique_ptr<RetryThrottle> throttle;
@@ -213,6 +214,7 @@ struct LogicalCall {
     int attempts = 0;
     bool pending = false;
     bool waiting_for_bulkhead = false;
+    bool waiting_for_connection = false; ///< pending in Envoy's connection pool
     uint8_t hedge_count = 0; ///< hedged attempts in flight
     uint32_t hedges[5] = {}; ///< their call indices
 };
@@ -264,7 +266,8 @@ public:
     void cancelHedges(uint32_t logical);
     void finishLogical(uint32_t logical, bool failed);
     void failAttemptAtOnce(uint32_t logical, CallOutcome outcome);
-    void releaseBulkhead(const CallSite& site);
+    void releaseSlots(const CallSite& site);
+    int connectionCapacity(const CallSite& site) const;
     uint32_t chooseInstance(const CallSite& site);
     void noteOutlier(const CallSite& site, uint32_t instance, CallOutcome outcome);
     void onBreakerTimer(uint32_t breaker);
