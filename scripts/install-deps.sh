@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 packages Faultline needs to build, test and run. Idempotent: does nothing when
 # everything is already there. Works as root, or through sudo otherwise.
+# Use real package names, not virtual ones (libqt6charts6-dev): dpkg-query never reports a virtual name
+# as installed, and Debian 12 has no package by that name.
 set -euo pipefail
 
 packages=(
     build-essential cmake ninja-build ccache pkg-config clang-format
-    qt6-base-dev qt6-base-dev-tools libqt6charts6-dev libqt6svg6-dev qt6-qpa-plugins libgl-dev
+    qt6-base-dev qt6-base-dev-tools qt6-charts-dev qt6-qpa-plugins libgl-dev
+    libqt6svg6 # the SVG image plugin that draws the window icon
     nlohmann-json3-dev
 )
 
