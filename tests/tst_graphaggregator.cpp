@@ -189,6 +189,7 @@ private slots:
     void userAndQueueHealthFollowTheirEdges();
     void instancesAndInFlightFromGaugesOrSpans();
     void ownSpansDecideNodeKindEvenAfterAnEarlierMetric();
+    void metricsOfSameLengthNamesLandOnTheirOwnNodes();
     void lateObservationsCountInTotalsOnly();
     void snapshotIsSortedAndSequenced();
     void historyIsReachableForNodesAndEdges();
@@ -607,6 +608,22 @@ void tst_GraphAggregator::ownSpansDecideNodeKindEvenAfterAnEarlierMetric()
     g.onClock(at(2.0));
     const auto snap = g.snapshot("t");
     QVERIFY(snap->nodes[static_cast<size_t>(snap->findNode("bank"))].kind == NodeKind::External);
+}
+
+void tst_GraphAggregator::metricsOfSameLengthNamesLandOnTheirOwnNodes()
+{
+    // "gateway" and "catalog" have the same length: a name cache keyed by address once mixed them up
+    // when the metric path built its strings in the same temporary.
+    GraphAggregator g;
+    g.onMetrics({ metric("faultline.service.instances", "gateway", {}, 1),
+        metric("faultline.service.instances", "catalog", {}, 2),
+        metric("faultline.service.instances", "payment", {}, 3) });
+    g.onClock(at(1.0));
+    const auto snap = g.snapshot("t");
+    QCOMPARE(snap->nodes.size(), size_t(3));
+    QCOMPARE(snap->nodes[static_cast<size_t>(snap->findNode("gateway"))].instances, 1);
+    QCOMPARE(snap->nodes[static_cast<size_t>(snap->findNode("catalog"))].instances, 2);
+    QCOMPARE(snap->nodes[static_cast<size_t>(snap->findNode("payment"))].instances, 3);
 }
 
 void tst_GraphAggregator::lateObservationsCountInTotalsOnly()

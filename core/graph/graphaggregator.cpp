@@ -53,11 +53,16 @@ GraphAggregatorImpl::GraphAggregatorImpl(const AggregatorConfig& c)
 uint32_t GraphAggregatorImpl::nameId(std::string_view name)
 {
     if (const uint32_t cached = m_cache.get(name); cached != kNoId) return cached;
-    // Names are bounded apart from nodes (peers, protocols and queues share the table), so a flood of
-    // distinct peer addresses cannot grow memory without bound.
-    const uint32_t id = m_names.intern(name, config.max_nodes * 4 + 4096);
+    const uint32_t id = internName(name);
     if (id != kNoId) m_cache.put(name, id);
     return id;
+}
+
+uint32_t GraphAggregatorImpl::internName(std::string_view name)
+{
+    // Names are bounded apart from nodes (peers, protocols and queues share the table), so a flood of
+    // distinct peer addresses cannot grow memory without bound.
+    return m_names.intern(name, config.max_nodes * 4 + 4096);
 }
 
 uint32_t GraphAggregatorImpl::nodeFor(uint32_t name, NodeKind kind, bool inferred)

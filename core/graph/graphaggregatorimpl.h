@@ -122,7 +122,11 @@ public:
 private:
     // Spans (graphaggregator.cpp).
     void processSpan(const Span& span);
+    /// Interns a name through the batch cache, which matches by address: only for strings that stay put
+    /// for the whole span batch (the batch keeps them alive).
     uint32_t nameId(std::string_view name);
+    /// Interns a name without the cache: for strings that may be temporaries (metric points).
+    uint32_t internName(std::string_view name);
     void noteInstance(uint32_t node, std::string_view instance, int64_t time_ns);
     uint32_t protocolOf(const Span& span);
     uint32_t reportingNode(const Span& span);

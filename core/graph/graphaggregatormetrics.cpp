@@ -50,7 +50,7 @@ BreakerInfo* GraphAggregatorImpl::breakerFor(uint32_t node, const std::string& n
 
 QueueState* GraphAggregatorImpl::queueFor(const std::string& name)
 {
-    const uint32_t node = nodeFor(nameId(name), NodeKind::Queue, false);
+    const uint32_t node = nodeFor(internName(name), NodeKind::Queue, false);
     if (node == kNoId) return nullptr;
     GraphNode& n = m_nodes[node];
     if (!n.queue) n.queue = std::make_unique<QueueState>();
@@ -67,7 +67,7 @@ void GraphAggregatorImpl::processMetric(const MetricPoint& point, MetricMeaning 
     case MetricMeaning::ServiceInstances:
     case MetricMeaning::ServiceInFlight: {
         const uint32_t node
-            = nodeFor(nameId(point.service.empty() ? "unknown_service" : point.service), NodeKind::Service, false);
+            = nodeFor(internName(point.service.empty() ? "unknown_service" : point.service), NodeKind::Service, false);
         if (node == kNoId) return;
         m_nodes[node].reported = true;
         if (meaning == MetricMeaning::ServiceInstances) {
