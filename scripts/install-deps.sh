@@ -8,6 +8,7 @@ set -euo pipefail
 packages=(
     build-essential cmake ninja-build ccache pkg-config clang-format
     qt6-base-dev qt6-base-dev-tools qt6-charts-dev qt6-qpa-plugins libgl-dev
+    libqt6opengl6-dev # Qt6Charts' CMake package needs Qt6OpenGL, which qt6-base-dev only recommends
     libqt6svg6 # the SVG image plugin that draws the window icon
     nlohmann-json3-dev
 )
