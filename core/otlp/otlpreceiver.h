@@ -1,0 +1,61 @@
+#pragma once
+
+#include "telemetry/metric.h"
+#include "telemetry/span.h"
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+namespace faultline {
+
+struct ReceiverConfig {
+    std::string address = "127.0.0.1:4317"; ///< the OTLP/gRPC port, loopback unless the user says otherwise
+    int max_receive_bytes = 4 * 1024 * 1024; ///< gRPC's default
+    size_t queue_capacity_spans = 200000; ///< hand-off to the aggregator; beyond it, RESOURCE_EXHAUSTED
+};
+
+/// What the receiver hands to its consumer.
+using ReceivedItem = std::variant<SpanBatch, std::vector<MetricPoint>>;
+
+struct ReceiverStats {
+    uint64_t requests = 0;
+    uint64_t spans_received = 0; ///< accepted into the hand-off queue
+    uint64_t spans_rejected = 0; ///< refused for overload (RESOURCE_EXHAUSTED) or unusable (partial_success)
+    uint64_t metric_points_received = 0;
+    uint64_t metric_points_rejected = 0;
+    uint64_t malformed_requests = 0; ///< answered INVALID_ARGUMENT
+    uint64_t senders_seen = 0; ///< distinct peers (host part of the gRPC peer string)
+    std::string listening_on; ///< the address actually bound (port resolved), empty until started
+};
+
+class OtlpReceiverImpl;
+
+/// An OTLP/gRPC receiver for TraceService/Export and MetricsService/Export. gRPC threads decode requests
+/// and put them in a bounded queue; one consumer takes them out. When the queue is full the request is
+/// answered RESOURCE_EXHAUSTED (OTLP exporters retry it with backoff) and counted, never buffered.
+class OtlpReceiver {
+public:
+    explicit OtlpReceiver(ReceiverConfig config);
+    ~OtlpReceiver(); ///< stops serving
+    OtlpReceiver(const OtlpReceiver&) = delete;
+    OtlpReceiver& operator=(const OtlpReceiver&) = delete;
+
+    /// Binds and starts serving. False with `error` set when the address cannot be bound or parsed.
+    bool start(std::string& error);
+    void stop();
+
+    /// Takes the next item, waiting up to `timeout`; nothing when none arrived in time or after stop().
+    std::optional<ReceivedItem> pop(std::chrono::milliseconds timeout);
+
+    ReceiverStats stats() const;
+
+private:
+    std::unique_ptr<OtlpReceiverImpl> d;
+};
+
+} // namespace faultline
