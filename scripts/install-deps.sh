@@ -11,6 +11,7 @@ packages=(
     libqt6opengl6-dev # Qt6Charts' CMake package needs Qt6OpenGL, which qt6-base-dev only recommends
     libqt6svg6 # the SVG image plugin that draws the window icon
     nlohmann-json3-dev
+    libprotobuf-dev protobuf-compiler libgrpc++-dev protobuf-compiler-grpc # the OTLP/gRPC receiver
 )
 
 missing=()
