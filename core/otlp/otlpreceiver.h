@@ -31,6 +31,10 @@ struct ReceiverStats {
     uint64_t malformed_requests = 0; ///< answered INVALID_ARGUMENT
     uint64_t senders_seen = 0; ///< distinct peers (host part of the gRPC peer string)
     std::string listening_on; ///< the address actually bound (port resolved), empty until started
+    /// Calls that ended before their message could be read: larger than max_receive_bytes (gRPC refuses
+    /// those with RESOURCE_EXHAUSTED before the receiver sees a byte, so their spans cannot be counted),
+    /// or cancelled by the client.
+    uint64_t unreadable_requests = 0;
 };
 
 class OtlpReceiverImpl;
