@@ -1,0 +1,142 @@
+#include "run/liverunner.h"
+
+#include <atomic>
+#include <chrono>
+#include <future>
+#include <mutex>
+#include <thread>
+#include <variant>
+
+namespace faultline {
+
+namespace {
+
+int64_t wallNowNs()
+{
+    return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch())
+        .count();
+}
+
+} // namespace
+
+class LiveRunnerImpl {
+public:
+    explicit LiveRunnerImpl(LiveRunner::Options options)
+        : m_options(std::move(options))
+        , m_receiver(m_options.receiver)
+        , m_aggregator(m_options.aggregator)
+    {
+        m_latest.store(m_aggregator.snapshot("live"));
+    }
+
+    ~LiveRunnerImpl()
+    {
+        m_stop = true;
+        m_receiver.stop(); // wakes pop()
+        if (m_thread.joinable()) m_thread.join();
+    }
+
+    void run()
+    {
+        using namespace std::chrono;
+        const auto frame
+            = duration_cast<steady_clock::duration>(duration<double>(1.0 / std::max(1.0, m_options.snapshot_hz)));
+        auto nextPublish = steady_clock::now() + frame;
+        while (!m_stop) {
+            const auto wait = duration_cast<milliseconds>(nextPublish - steady_clock::now());
+            if (auto item = m_receiver.pop(std::max(milliseconds(1), wait))) {
+                if (auto* spans = std::get_if<SpanBatch>(&*item))
+                    m_aggregator.onSpans(std::move(*spans));
+                else
+                    m_aggregator.onMetrics(std::move(std::get<std::vector<MetricPoint>>(*item)));
+            }
+            if (steady_clock::now() >= nextPublish) {
+                publish();
+                nextPublish = steady_clock::now() + frame;
+            }
+            std::function<void()> request;
+            {
+                std::lock_guard lock(m_mutex);
+                request.swap(m_request);
+            }
+            if (request) request();
+        }
+    }
+
+    void publish()
+    {
+        m_aggregator.onClock(wallNowNs()); // windows roll and pairings expire even when nothing arrives
+        const ReceiverStats stats = m_receiver.stats();
+        if (stats.spans_rejected > m_droppedReported) {
+            m_aggregator.addDroppedSpans(stats.spans_rejected - m_droppedReported);
+            m_droppedReported = stats.spans_rejected;
+        }
+        m_latest.store(m_aggregator.snapshot("live"));
+        std::function<void()> callback;
+        {
+            std::lock_guard lock(m_mutex);
+            callback = m_callback;
+        }
+        if (callback) callback();
+    }
+
+    LiveRunner::Options m_options;
+    OtlpReceiver m_receiver;
+    GraphAggregator m_aggregator; // the runner's thread only
+    uint64_t m_droppedReported = 0;
+    std::atomic<std::shared_ptr<const GraphSnapshot>> m_latest;
+    std::atomic<bool> m_stop { false };
+    std::mutex m_mutex; // guards m_callback and m_request
+    std::function<void()> m_callback;
+    std::function<void()> m_request; // a job for the runner's thread
+    std::thread m_thread;
+};
+
+LiveRunner::LiveRunner(Options options)
+    : d(std::make_unique<LiveRunnerImpl>(std::move(options)))
+{
+}
+
+LiveRunner::~LiveRunner() = default;
+
+bool LiveRunner::start(std::string& error)
+{
+    if (!d->m_receiver.start(error)) return false;
+    d->m_thread = std::thread([this] { d->run(); });
+    return true;
+}
+
+std::shared_ptr<const GraphSnapshot> LiveRunner::latestSnapshot() const
+{
+    return d->m_latest.load();
+}
+
+std::shared_ptr<const GraphSnapshot> LiveRunner::snapshotNow()
+{
+    if (!d->m_thread.joinable()) return d->m_latest.load();
+    // The aggregator belongs to the runner's thread: ask it to publish, and wait for that.
+    auto done = std::make_shared<std::promise<void>>();
+    auto future = done->get_future();
+    {
+        std::lock_guard lock(d->m_mutex);
+        d->m_request = [this, done] {
+            d->publish();
+            done->set_value();
+        };
+    }
+    future.wait();
+    return d->m_latest.load();
+}
+
+ReceiverStats LiveRunner::receiverStats() const
+{
+    return d->m_receiver.stats();
+}
+
+void LiveRunner::setSnapshotCallback(std::function<void()> callback)
+{
+    std::lock_guard lock(d->m_mutex);
+    d->m_callback = std::move(callback);
+}
+
+} // namespace faultline

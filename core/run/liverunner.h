@@ -1,0 +1,47 @@
+#pragma once
+
+#include "graph/graphaggregator.h"
+#include "graph/graphsnapshot.h"
+#include "otlp/otlpreceiver.h"
+
+#include <functional>
+#include <memory>
+#include <string>
+
+namespace faultline {
+
+class LiveRunnerImpl;
+
+/// Live telemetry: an OTLP/gRPC receiver feeding the graph aggregator on its own thread, with windows on
+/// the wall clock, publishing snapshots (source "live") at a steady rate. The live counterpart of
+/// SimulationRunner; every public function returns at once and is safe from any thread.
+class LiveRunner {
+public:
+    struct Options {
+        ReceiverConfig receiver;
+        AggregatorConfig aggregator;
+        double snapshot_hz = 10.0;
+    };
+
+    explicit LiveRunner(Options options);
+    ~LiveRunner(); ///< stops the receiver and joins the thread
+    LiveRunner(const LiveRunner&) = delete;
+    LiveRunner& operator=(const LiveRunner&) = delete;
+
+    /// Binds the receiver and starts the thread. False with `error` set when the address cannot be bound.
+    bool start(std::string& error);
+
+    /// The most recent snapshot; never null (the first one is empty).
+    std::shared_ptr<const GraphSnapshot> latestSnapshot() const;
+    /// Publishes a snapshot now and returns it: for a headless run's final answer.
+    std::shared_ptr<const GraphSnapshot> snapshotNow();
+    ReceiverStats receiverStats() const;
+
+    /// Called on the runner's thread after each snapshot is published; keep it short and thread-safe.
+    void setSnapshotCallback(std::function<void()> callback);
+
+private:
+    std::unique_ptr<LiveRunnerImpl> d;
+};
+
+} // namespace faultline
