@@ -42,7 +42,11 @@ Options:
                           A lone SCENARIO argument means the same.
   --headless              Run without a window: simulate as fast as possible, then write
                           the final snapshot as JSON.
-  --duration SECONDS      Simulated seconds to run headless (default: the scenario's duration_s).
+  --listen ADDR           With --headless: receive live OpenTelemetry (OTLP/gRPC) on ADDR, e.g.
+                          127.0.0.1:4317, for --duration wall-clock seconds, then write the snapshot.
+                          Listens on loopback unless ADDR names another interface.
+  --duration SECONDS      Simulated seconds to run headless (default: the scenario's duration_s);
+                          with --listen, wall-clock seconds to listen.
   --seed N                Random seed (default: the scenario's seed). Same seed, same run.
   --snapshot OUT.json     Where headless writes its snapshot (default: standard output; - too).
   --validate FILE...      Check scenario files; print every error as FILE: /json/pointer: message
@@ -54,7 +58,8 @@ Options:
   -h, --help              Show this help.
   --version               Show the version.
 
-Exit status: 0 success, 1 invalid scenario, 2 bad command line, 3 could not read or write a file.
+Exit status: 0 success, 1 invalid scenario, 2 bad command line, 3 could not read or write a file,
+4 could not listen on the address.
 Documentation: docs/command-line.md, docs/scenario-format.md, docs/snapshot-format.md.
 )";
 }
@@ -115,8 +120,14 @@ CommandLineResult parseCommandLine(const std::vector<std::string>& args)
             while (i + 1 < args.size() && args[i + 1].rfind("--", 0) != 0)
                 cl.validate_files.push_back(args[++i]);
             if (cl.validate_files.empty()) return fail("--validate needs at least one FILE");
-        } else if (arg == "--listen" || arg == "--export-otlp") {
-            return fail(arg + " is not available in this version of Faultline yet (live OTLP is coming)");
+        } else if (arg == "--listen") {
+            auto v = value("ADDR");
+            if (!v || v->empty() || v->find(':') == std::string::npos)
+                return fail("--listen needs an address with a port, e.g. 127.0.0.1:4317");
+            cl.listen = *v;
+        } else if (arg == "--export-otlp") {
+            return fail(
+                arg + " is not available in this version of Faultline yet (the simulator as an OTLP source is coming)");
         } else if (arg.rfind("-", 0) == 0 && arg != "-") {
             return fail("unknown option " + arg + " (see faultline --help)");
         } else {
@@ -127,6 +138,13 @@ CommandLineResult parseCommandLine(const std::vector<std::string>& args)
     if (cl.mode == CommandLine::Mode::Validate) {
         if (headless) return fail("--validate and --headless cannot be combined");
         return { cl, {} };
+    }
+    if (!cl.listen.empty()) {
+        if (!headless) return fail("--listen works with --headless in this version; the window's live view is coming");
+        if (!cl.scenario.empty())
+            return fail("--listen and a scenario cannot be combined: live telemetry or simulation, not both");
+        if (!cl.duration_s) return fail("--headless --listen needs --duration SECONDS (wall-clock seconds to listen)");
+        if (cl.seed) return fail("--seed applies to simulation, not to --listen");
     }
     if (headless) {
         cl.mode = CommandLine::Mode::Headless;

@@ -15,6 +15,7 @@ struct CommandLine {
     std::optional<double> duration_s;
     std::optional<uint64_t> seed;
     std::string snapshot_path; ///< empty or "-" = standard output
+    std::string listen; ///< OTLP/gRPC address to receive live telemetry on; empty = simulate
     std::optional<double> speed;
     bool start_paused = false;
     bool quiet = false;

@@ -2,18 +2,21 @@
 
 #include "graph/graphaggregator.h"
 #include "graph/snapshotjson.h"
+#include "run/liverunner.h"
 #include "scenario/builtinscenarios.h"
 #include "scenario/scenarioloader.h"
 #include "sim/simulator.h"
 
 #include <chrono>
 #include <cmath>
+#include <csignal>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <memory>
+#include <thread>
 #include <unistd.h>
 
 namespace faultline {
@@ -55,6 +58,76 @@ bool writeAtomically(const std::string& path, const std::string& text, std::stri
         return false;
     }
     return true;
+}
+
+volatile std::sig_atomic_t g_interrupted = 0;
+
+bool isLoopback(const std::string& address)
+{
+    return address.rfind("127.", 0) == 0 || address.rfind("localhost:", 0) == 0 || address.rfind("[::1]", 0) == 0
+        || address.rfind("ipv4:127.", 0) == 0;
+}
+
+bool writeSnapshot(const std::string& path, const GraphSnapshot& snapshot)
+{
+    const std::string json = snapshotToJson(snapshot) + "\n";
+    if (path.empty() || path == "-") {
+        std::cout << json;
+        std::cout.flush();
+        return true;
+    }
+    std::string error;
+    if (!writeAtomically(path, json, error)) {
+        std::cerr << "faultline: " << error << '\n';
+        return false;
+    }
+    return true;
+}
+
+/// `faultline --headless --listen ADDR --duration S`: receive live OTLP for S wall seconds (or until
+/// interrupted), then write the snapshot.
+int runHeadlessLive(const CommandLine& cl)
+{
+    LiveRunner::Options options;
+    options.receiver.address = cl.listen;
+    LiveRunner runner(options);
+    std::string error;
+    if (!runner.start(error)) {
+        std::cerr << "faultline: " << error << '\n';
+        return 4;
+    }
+    const std::string where = runner.receiverStats().listening_on;
+    if (!cl.quiet) {
+        std::cerr << "faultline: listening for OTLP/gRPC on " << where << " for " << *cl.duration_s << " s\n";
+        if (!isLoopback(where))
+            std::cerr << "faultline: note: " << where << " is not loopback; other machines can send to it\n";
+    }
+    std::signal(SIGINT, [](int) { g_interrupted = 1; });
+    std::signal(SIGTERM, [](int) { g_interrupted = 1; });
+    const bool progress = !cl.quiet && isatty(STDERR_FILENO);
+    const auto end = std::chrono::steady_clock::now() + std::chrono::duration<double>(*cl.duration_s);
+    while (std::chrono::steady_clock::now() < end && !g_interrupted) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(100)); // a wall-clock wait, not a test assertion
+        if (progress) {
+            const ReceiverStats s = runner.receiverStats();
+            std::fprintf(stderr, "\rreceived %llu spans from %llu senders, %llu refused",
+                static_cast<unsigned long long>(s.spans_received), static_cast<unsigned long long>(s.senders_seen),
+                static_cast<unsigned long long>(s.spans_rejected));
+        }
+    }
+    if (progress) std::fprintf(stderr, "\r\033[K");
+    const auto snapshot = runner.snapshotNow();
+    if (!writeSnapshot(cl.snapshot_path, *snapshot)) return 3;
+    if (!cl.quiet) {
+        const ReceiverStats s = runner.receiverStats();
+        std::fprintf(stderr,
+            "faultline: received %llu spans and %llu metric points from %llu senders; refused %llu spans, %llu "
+            "malformed requests\n",
+            static_cast<unsigned long long>(s.spans_received),
+            static_cast<unsigned long long>(s.metric_points_received), static_cast<unsigned long long>(s.senders_seen),
+            static_cast<unsigned long long>(s.spans_rejected), static_cast<unsigned long long>(s.malformed_requests));
+    }
+    return 0;
 }
 
 } // namespace
@@ -118,6 +191,7 @@ int runListScenarios()
 
 int runHeadless(const CommandLine& cl)
 {
+    if (!cl.listen.empty()) return runHeadlessLive(cl);
     int code = 0;
     auto loaded = loadScenarioForCommandLine(cl.scenario, code);
     if (!loaded) return code;
