@@ -14,6 +14,12 @@ packages=(
     libprotobuf-dev protobuf-compiler libgrpc++-dev protobuf-compiler-grpc # the OTLP/gRPC receiver
 )
 
+# The end-to-end test drives Faultline with the OpenTelemetry JS SDK: Node.js and npm, from Debian unless
+# the machine already has a node (some images ship a newer one outside dpkg).
+if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+    packages+=(nodejs npm)
+fi
+
 missing=()
 for p in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
