@@ -2,6 +2,8 @@
 // the bounded pairing store, cardinality caps, breaker and queue metrics, and health.
 
 #include "graph/graphaggregator.h"
+#include "graph/metricmapping.h"
+#include "graph/snapshotjson.h"
 
 #include <QTest>
 
@@ -183,6 +185,12 @@ private slots:
     void breakerMetricsAttachToEdgeOrNode_data();
     void breakerMetricsAttachToEdgeOrNode();
     void breakerStatePointsWithZeroAreIgnored();
+    void envoyMetricNamesAreRecognised_data();
+    void envoyMetricNamesAreRecognised();
+    void envoyBreakerAttachesToEdgeOrNode_data();
+    void envoyBreakerAttachesToEdgeOrNode();
+    void envoyBreakerIsOpenWhileAnyLimitIsOpen();
+    void envoyEjectionsGoOnEdgeOrNodeAndIntoJson();
     void queueMetricsGiveDepthAndDeadLetters();
     void healthFollowsErrorRateThresholds_data();
     void healthFollowsErrorRateThresholds();
@@ -491,6 +499,160 @@ void tst_GraphAggregator::breakerStatePointsWithZeroAreIgnored()
     QCOMPARE(orders.breakers.size(), size_t(1));
     QCOMPARE(spelling(orders.breakers.front().state), spelling(BreakerState::Open));
     QCOMPARE(orders.breakers.front().failure_rate, -1.0); // not reported yet
+}
+
+void tst_GraphAggregator::envoyMetricNamesAreRecognised_data()
+{
+    QTest::addColumn<QString>("name");
+    QTest::addColumn<int>("meaning");
+    QTest::addColumn<int>("limit");
+    const int open = static_cast<int>(MetricMeaning::EnvoyBreakerOpen);
+    QTest::addRow("default cx") << "envoy_cluster_circuit_breakers_default_cx_open" << open << 0;
+    QTest::addRow("default rq dotted") << "envoy.cluster.circuit_breakers.default.rq_open" << open << 1;
+    QTest::addRow("default rq_pending") << "envoy_cluster_circuit_breakers_default_rq_pending_open" << open << 2;
+    QTest::addRow("default rq_retry dotted") << "envoy.cluster.circuit_breakers.default.rq_retry_open" << open << 3;
+    QTest::addRow("high cx dotted") << "envoy.cluster.circuit_breakers.high.cx_open" << open << 4;
+    QTest::addRow("high rq") << "envoy_cluster_circuit_breakers_high_rq_open" << open << 5;
+    QTest::addRow("high rq_pending") << "envoy_cluster_circuit_breakers_high_rq_pending_open" << open << 6;
+    QTest::addRow("high rq_retry") << "envoy_cluster_circuit_breakers_high_rq_retry_open" << open << 7;
+    QTest::addRow("ejections") << "envoy_cluster_outlier_detection_ejections_active"
+                               << static_cast<int>(MetricMeaning::EnvoyEjectionsActive) << -1;
+    QTest::addRow("ejections dotted") << "envoy.cluster.outlier_detection.ejections_active"
+                                      << static_cast<int>(MetricMeaning::EnvoyEjectionsActive) << -1;
+    QTest::addRow("remaining, not open") << "envoy_cluster_circuit_breakers_default_remaining_rq"
+                                         << static_cast<int>(MetricMeaning::Unknown) << -1;
+    QTest::addRow("other envoy stat") << "envoy_cluster_upstream_rq_total" << static_cast<int>(MetricMeaning::Unknown)
+                                      << -1;
+}
+
+void tst_GraphAggregator::envoyMetricNamesAreRecognised()
+{
+    QFETCH(QString, name);
+    const std::string n = name.toStdString();
+    QTEST(static_cast<int>(classifyMetric(n)), "meaning");
+    QTEST(envoyBreakerLimit(n), "limit");
+}
+
+void tst_GraphAggregator::envoyBreakerAttachesToEdgeOrNode_data()
+{
+    QTest::addColumn<QString>("metricName");
+    QTest::addColumn<QString>("clusterKey");
+    QTest::addColumn<QString>("cluster");
+    QTest::addColumn<bool>("onEdge");
+    QTest::addRow("prometheus name, cluster named after a called service")
+        << "envoy_cluster_circuit_breakers_default_rq_open"
+        << "envoy_cluster_name"
+        << "payments" << true;
+    QTest::addRow("dotted name, cluster_name attribute") << "envoy.cluster.circuit_breakers.high.cx_open"
+                                                         << "cluster_name"
+                                                         << "payments" << true;
+    QTest::addRow("istio cluster name") << "envoy_cluster_circuit_breakers_default_rq_pending_open"
+                                        << "envoy_cluster_name"
+                                        << "outbound|8080||payments.shop.svc.cluster.local" << true;
+    QTest::addRow("cluster matching no edge stays on the node")
+        << "envoy.cluster.circuit_breakers.default.rq_retry_open"
+        << "envoy_cluster_name"
+        << "ledger" << false;
+}
+
+void tst_GraphAggregator::envoyBreakerAttachesToEdgeOrNode()
+{
+    QFETCH(QString, metricName);
+    QFETCH(QString, clusterKey);
+    QFETCH(QString, cluster);
+    QFETCH(bool, onEdge);
+
+    GraphAggregator g;
+    feed(g, { client("orders", 10), server("payments", 11, 10) });
+    g.onMetrics(
+        { metric(metricName.toStdString(), "orders", { { clusterKey.toStdString(), cluster.toStdString() } }, 1) });
+    const auto snap = g.snapshot("t");
+    const NodeSnapshot& orders = snap->nodes[static_cast<size_t>(snap->findNode("orders"))];
+    const EdgeSnapshot& edge = snap->edges[static_cast<size_t>(snap->findEdge("orders", "payments"))];
+    const BreakerInfo* breaker = nullptr;
+    if (onEdge) {
+        QVERIFY(edge.breaker);
+        QVERIFY(orders.breakers.empty());
+        breaker = &*edge.breaker;
+    } else {
+        QVERIFY(!edge.breaker);
+        QCOMPARE(orders.breakers.size(), size_t(1));
+        breaker = &orders.breakers.front();
+    }
+    QCOMPARE(breaker->name, "envoy:" + cluster.toStdString());
+    QCOMPARE(spelling(breaker->state), spelling(BreakerState::Open));
+    QCOMPARE(breaker->failure_rate, -1.0);
+    QCOMPARE(snap->nodes.size(), size_t(2)); // a cluster name makes no node of its own
+}
+
+void tst_GraphAggregator::envoyBreakerIsOpenWhileAnyLimitIsOpen()
+{
+    GraphAggregator g;
+    feed(g, { client("orders", 10), server("payments", 11, 10) });
+    const auto point = [](const char* name, double value) {
+        return metric(name, "orders", { { "envoy_cluster_name", "payments" } }, value);
+    };
+    const auto state = [&] {
+        const auto snap = g.snapshot("t");
+        const EdgeSnapshot& edge = snap->edges[static_cast<size_t>(snap->findEdge("orders", "payments"))];
+        return edge.breaker ? spelling(edge.breaker->state) : QStringLiteral("none");
+    };
+    // All limits reported closed: a closed breaker.
+    g.onMetrics({ point("envoy_cluster_circuit_breakers_default_cx_open", 0),
+        point("envoy_cluster_circuit_breakers_default_rq_open", 0),
+        point("envoy_cluster_circuit_breakers_high_rq_open", 0) });
+    QCOMPARE(state(), spelling(BreakerState::Closed));
+    g.onMetrics({ point("envoy_cluster_circuit_breakers_default_cx_open", 1),
+        point("envoy_cluster_circuit_breakers_high_rq_open", 1) });
+    QCOMPARE(state(), spelling(BreakerState::Open));
+    g.onMetrics({ point("envoy_cluster_circuit_breakers_default_cx_open", 0) });
+    QCOMPARE(state(), spelling(BreakerState::Open)); // high rq still open
+    g.onMetrics({ point("envoy.cluster.circuit_breakers.high.rq_open", 0) });
+    QCOMPARE(state(), spelling(BreakerState::Closed));
+    // A point without a cluster name says nothing about any breaker.
+    g.onMetrics({ metric("envoy_cluster_circuit_breakers_default_cx_open", "orders", {}, 1) });
+    QCOMPARE(state(), spelling(BreakerState::Closed));
+    const auto snap = g.snapshot("t");
+    QVERIFY(snap->nodes[static_cast<size_t>(snap->findNode("orders"))].breakers.empty());
+}
+
+void tst_GraphAggregator::envoyEjectionsGoOnEdgeOrNodeAndIntoJson()
+{
+    GraphAggregator g;
+    feed(g, { client("orders", 10), server("payments", 11, 10), client("orders", 12), server("inventory", 13, 12) });
+    g.onMetrics({
+        metric("envoy_cluster_outlier_detection_ejections_active", "orders",
+            { { "envoy_cluster_name", "outbound|80||payments.shop.svc.cluster.local" } }, 2),
+        metric("envoy.cluster.outlier_detection.ejections_active", "orders", { { "cluster_name", "ledger" } }, 1),
+        metric("envoy_cluster_outlier_detection_ejections_active", "orders", { { "envoy_cluster_name", "audit" } }, 3),
+    });
+    auto snap = g.snapshot("t");
+    const auto& payments = snap->edges[static_cast<size_t>(snap->findEdge("orders", "payments"))];
+    const auto& inventory = snap->edges[static_cast<size_t>(snap->findEdge("orders", "inventory"))];
+    const NodeSnapshot& orders = snap->nodes[static_cast<size_t>(snap->findNode("orders"))];
+    QCOMPARE(payments.ejections_active, std::optional<double>(2.0));
+    QVERIFY(!inventory.ejections_active);
+    QCOMPARE(orders.ejections_active, std::optional<double>(4.0)); // ledger + audit match no edge
+    QVERIFY(!payments.breaker); // ejections alone do not make a breaker
+    QVERIFY(orders.breakers.empty());
+
+    // The extra field round-trips through the snapshot JSON and is absent where not reported.
+    const std::string json = snapshotToJson(*snap, -1);
+    QVERIFY(json.find("\"ejections_active\":2") != std::string::npos);
+    std::string error;
+    const auto back = snapshotFromJson(json, &error);
+    QVERIFY2(back, error.c_str());
+    QCOMPARE(back->edges[static_cast<size_t>(back->findEdge("orders", "payments"))].ejections_active,
+        std::optional<double>(2.0));
+    QVERIFY(!back->edges[static_cast<size_t>(back->findEdge("orders", "inventory"))].ejections_active);
+    QCOMPARE(back->nodes[static_cast<size_t>(back->findNode("orders"))].ejections_active, std::optional<double>(4.0));
+
+    // The gauge drops back: the latest value counts.
+    g.onMetrics({ metric("envoy_cluster_outlier_detection_ejections_active", "orders",
+        { { "envoy_cluster_name", "outbound|80||payments.shop.svc.cluster.local" } }, 0) });
+    snap = g.snapshot("t");
+    QCOMPARE(snap->edges[static_cast<size_t>(snap->findEdge("orders", "payments"))].ejections_active,
+        std::optional<double>(0.0));
 }
 
 void tst_GraphAggregator::queueMetricsGiveDepthAndDeadLetters()

@@ -79,6 +79,13 @@ struct QueueState {
     uint64_t dropped = 0;
 };
 
+/// One Envoy upstream cluster as the reporting sidecar sees it.
+struct EnvoyCluster {
+    std::string cluster; ///< envoy_cluster_name as reported
+    uint8_t open_limits = 0; ///< bit envoyBreakerLimit() set while that limit's *_open gauge is 1
+    std::optional<double> ejections_active; ///< outlier detection, when reported
+};
+
 struct GraphNode {
     uint32_t name = kNoId;
     NodeKind kind = NodeKind::Service;
@@ -90,6 +97,7 @@ struct GraphNode {
     std::optional<double> in_flight_gauge;
     std::unique_ptr<QueueState> queue;
     std::vector<BreakerInfo> breakers; ///< as reported, matched to edges at snapshot time
+    std::vector<EnvoyCluster> envoy; ///< Envoy clusters this node's sidecar reported, bounded
 };
 
 struct GraphEdge {
@@ -146,6 +154,7 @@ private:
     void processMetric(const MetricPoint& point, MetricMeaning meaning);
     BreakerInfo* breakerFor(uint32_t node, const std::string& name);
     QueueState* queueFor(const std::string& name);
+    EnvoyCluster* envoyClusterFor(uint32_t node, const std::string& cluster);
 
     // Snapshot (graphaggregatorsnapshot.cpp).
     Health healthOf(const WindowStats& window) const;

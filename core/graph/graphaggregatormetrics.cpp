@@ -10,6 +10,14 @@ namespace faultline {
 namespace {
 
 constexpr size_t kMaxLagSeries = 4096;
+constexpr size_t kMaxEnvoyClusters = 1024; ///< per reporting node
+
+/// Envoy names its cluster in `envoy_cluster_name` (Prometheus stats) or `cluster_name` (OTel stats sink).
+const std::string& envoyClusterOf(const MetricPoint& point)
+{
+    const std::string& name = point.attribute("envoy_cluster_name");
+    return name.empty() ? point.attribute("cluster_name") : name;
+}
 
 uint64_t counterValue(double value)
 {
@@ -46,6 +54,17 @@ BreakerInfo* GraphAggregatorImpl::breakerFor(uint32_t node, const std::string& n
     BreakerInfo& b = breakers.emplace_back();
     b.name = name;
     return &b;
+}
+
+EnvoyCluster* GraphAggregatorImpl::envoyClusterFor(uint32_t node, const std::string& cluster)
+{
+    auto& clusters = m_nodes[node].envoy;
+    for (EnvoyCluster& c : clusters)
+        if (c.cluster == cluster) return &c;
+    if (clusters.size() >= kMaxEnvoyClusters) return nullptr;
+    EnvoyCluster& c = clusters.emplace_back();
+    c.cluster = cluster;
+    return &c;
 }
 
 QueueState* GraphAggregatorImpl::queueFor(const std::string& name)
@@ -110,6 +129,31 @@ void GraphAggregatorImpl::processMetric(const MetricPoint& point, MetricMeaning 
             applyCounter(queue->dead_lettered, point);
         else
             applyCounter(queue->dropped, point);
+        return;
+    }
+    case MetricMeaning::EnvoyBreakerOpen:
+    case MetricMeaning::EnvoyEjectionsActive: {
+        // Envoy's breakers are per upstream cluster and per limit; the cluster usually names the upstream
+        // service. One breaker "envoy:<cluster>" per cluster, open while any of its eight limits is open.
+        const std::string& cluster = envoyClusterOf(point);
+        if (cluster.empty()) return;
+        const uint32_t node
+            = nodeFor(internName(point.service.empty() ? "unknown_service" : point.service), NodeKind::Service, false);
+        if (node == kNoId) return;
+        m_nodes[node].reported = true;
+        EnvoyCluster* c = envoyClusterFor(node, cluster);
+        if (!c) return;
+        if (meaning == MetricMeaning::EnvoyEjectionsActive) {
+            c->ejections_active = std::max(0.0, point.value);
+            return;
+        }
+        const int limit = envoyBreakerLimit(point.name);
+        if (limit < 0) return;
+        const auto bit = static_cast<uint8_t>(1u << limit);
+        c->open_limits = point.value >= 0.5 ? (c->open_limits | bit) : (c->open_limits & ~bit);
+        BreakerInfo* breaker = breakerFor(node, "envoy:" + cluster);
+        breaker->state = c->open_limits != 0 ? BreakerState::Open : BreakerState::Closed;
+        breaker->target = envoyClusterService(cluster);
         return;
     }
     case MetricMeaning::QueueLag: {

@@ -109,24 +109,36 @@ std::shared_ptr<const GraphSnapshot> GraphAggregatorImpl::snapshot(const std::st
         if (source.kind == NodeKind::User && w.count > 0) source.health = Health::Healthy;
     }
 
+    // The snapshot index of the edge from node `index` to the node named `target` (sync first), or -1.
+    const auto edgeTo = [&](size_t index, const std::string& target) {
+        const uint32_t name = m_names.find(target);
+        if (name != kNoId && name < m_nodeOfName.size() && m_nodeOfName[name] != kNoId) {
+            for (EdgeKind kind : { EdgeKind::Sync, EdgeKind::Async }) {
+                auto it = m_edgeIndex.find(edgeKey(static_cast<uint32_t>(index), m_nodeOfName[name], kind));
+                if (it != m_edgeIndex.end()) return static_cast<int>(edgePosition[it->second]);
+            }
+        }
+        return -1;
+    };
+
     // A breaker named after a downstream belongs on the edge to it; otherwise it stays on the reporting node.
     for (size_t index = 0; index < m_nodes.size(); ++index) {
         for (const BreakerInfo& breaker : m_nodes[index].breakers) {
-            int edge = -1;
-            const uint32_t name = m_names.find(breaker.target.empty() ? breaker.name : breaker.target);
-            if (name != kNoId && name < m_nodeOfName.size() && m_nodeOfName[name] != kNoId) {
-                for (EdgeKind kind : { EdgeKind::Sync, EdgeKind::Async }) {
-                    auto it = m_edgeIndex.find(edgeKey(static_cast<uint32_t>(index), m_nodeOfName[name], kind));
-                    if (it != m_edgeIndex.end()) {
-                        edge = static_cast<int>(edgePosition[it->second]);
-                        break;
-                    }
-                }
-            }
+            const int edge = edgeTo(index, breaker.target.empty() ? breaker.name : breaker.target);
             if (edge >= 0 && !snap->edges[static_cast<size_t>(edge)].breaker)
                 snap->edges[static_cast<size_t>(edge)].breaker = breaker;
             else
                 snap->nodes[position[index]].breakers.push_back(breaker);
+        }
+    }
+    // Envoy outlier ejections go with the cluster: on the edge to the service it names, else summed on the node.
+    for (size_t index = 0; index < m_nodes.size(); ++index) {
+        for (const EnvoyCluster& cluster : m_nodes[index].envoy) {
+            if (!cluster.ejections_active) continue;
+            const int edge = edgeTo(index, envoyClusterService(cluster.cluster));
+            std::optional<double>& slot = edge >= 0 ? snap->edges[static_cast<size_t>(edge)].ejections_active
+                                                    : snap->nodes[position[index]].ejections_active;
+            slot = slot.value_or(0.0) + *cluster.ejections_active;
         }
     }
     for (NodeSnapshot& node : snap->nodes)

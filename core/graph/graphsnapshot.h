@@ -76,6 +76,9 @@ struct NodeSnapshot {
     TrafficStats traffic; ///< what the node spent serving (server/consumer spans)
     std::optional<QueueInfo> queue;
     std::vector<BreakerInfo> breakers; ///< reported by this node but matching none of its edges
+    /// Envoy outlier-detection ejections (envoy_cluster_outlier_detection_ejections_active) summed over the
+    /// clusters this node reported that match none of its edges; unset when there are none.
+    std::optional<double> ejections_active;
 };
 
 struct EdgeSnapshot {
@@ -87,6 +90,9 @@ struct EdgeSnapshot {
     TrafficStats traffic; ///< what the caller felt (client/producer span)
     LatencyStats server_latency; ///< what the callee spent, where a server span was paired
     std::optional<BreakerInfo> breaker;
+    /// Hosts of the target that the source's Envoy has ejected right now
+    /// (envoy_cluster_outlier_detection_ejections_active of the cluster naming the target); unset when not reported.
+    std::optional<double> ejections_active;
 };
 
 /// How the pipeline itself is doing: nothing dropped goes unseen.

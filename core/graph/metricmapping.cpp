@@ -6,16 +6,64 @@
 
 namespace faultline {
 
-MetricMeaning classifyMetric(std::string_view name)
+namespace {
+
+constexpr std::array<std::string_view, 8> kEnvoyBreakerNames {
+    "envoy_cluster_circuit_breakers_default_cx_open",
+    "envoy_cluster_circuit_breakers_default_rq_open",
+    "envoy_cluster_circuit_breakers_default_rq_pending_open",
+    "envoy_cluster_circuit_breakers_default_rq_retry_open",
+    "envoy_cluster_circuit_breakers_high_cx_open",
+    "envoy_cluster_circuit_breakers_high_rq_open",
+    "envoy_cluster_circuit_breakers_high_rq_pending_open",
+    "envoy_cluster_circuit_breakers_high_rq_retry_open",
+};
+
+/// Folds the spellings into `buffer`: dots and dashes become underscores, so
+/// "resilience4j.circuitbreaker.failure.rate" and "resilience4j_circuitbreaker_failure_rate" compare equal.
+/// A `_total` suffix is dropped. Empty when the name is too long to be one we know.
+std::string_view fold(std::string_view name, char (&buffer)[128])
 {
-    // Fold the spellings: dots and dashes become underscores, so "resilience4j.circuitbreaker.failure.rate"
-    // and "resilience4j_circuitbreaker_failure_rate" compare equal.
-    char buffer[128];
-    if (name.size() >= sizeof buffer) return MetricMeaning::Unknown;
+    if (name.size() >= sizeof buffer) return {};
     for (size_t i = 0; i < name.size(); ++i)
         buffer[i] = (name[i] == '.' || name[i] == '-') ? '_' : name[i];
     std::string_view n(buffer, name.size());
     if (n.ends_with("_total")) n.remove_suffix(6);
+    return n;
+}
+
+} // namespace
+
+int envoyBreakerLimit(std::string_view name)
+{
+    char buffer[128];
+    const std::string_view n = fold(name, buffer);
+    for (size_t i = 0; i < kEnvoyBreakerNames.size(); ++i)
+        if (n == kEnvoyBreakerNames[i]) return static_cast<int>(i);
+    return -1;
+}
+
+std::string envoyClusterService(std::string_view cluster)
+{
+    if (const size_t bar = cluster.rfind('|'); bar != std::string_view::npos) cluster.remove_prefix(bar + 1);
+    if (const size_t svc = cluster.find(".svc"); svc != std::string_view::npos) {
+        cluster = cluster.substr(0, svc);
+        if (const size_t dot = cluster.find('.'); dot != std::string_view::npos) cluster = cluster.substr(0, dot);
+    }
+    return std::string(cluster);
+}
+
+MetricMeaning classifyMetric(std::string_view name)
+{
+    char buffer[128];
+    const std::string_view n = fold(name, buffer);
+    if (n.empty()) return MetricMeaning::Unknown;
+    if (n.starts_with("envoy_cluster_")) {
+        if (n == "envoy_cluster_outlier_detection_ejections_active") return MetricMeaning::EnvoyEjectionsActive;
+        for (const std::string_view known : kEnvoyBreakerNames)
+            if (n == known) return MetricMeaning::EnvoyBreakerOpen;
+        return MetricMeaning::Unknown;
+    }
 
     static constexpr std::array<std::pair<std::string_view, MetricMeaning>, 13> kNames { {
         { "resilience4j_circuitbreaker_state", MetricMeaning::BreakerState },

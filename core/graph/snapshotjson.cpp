@@ -197,6 +197,8 @@ GraphSnapshot read(const Json& root)
             for (size_t b = 0; b < breakers.size(); ++b)
                 node.breakers.push_back(readBreaker(breakers[b], where + "/breakers/" + std::to_string(b)));
         }
+        if (n.contains("ejections_active") && !n.at("ejections_active").is_null())
+            node.ejections_active = readNumber(n, "ejections_active", where);
         if (!indexOf.emplace(node.id, static_cast<uint32_t>(i)).second)
             throw ReadError { where + "/id: duplicate node id \"" + node.id + "\"" };
     }
@@ -223,6 +225,8 @@ GraphSnapshot read(const Json& root)
         edge.server_latency = readLatency(e, "server_");
         if (e.contains("breaker") && !e.at("breaker").is_null())
             edge.breaker = readBreaker(e.at("breaker"), where + "/breaker");
+        if (e.contains("ejections_active") && !e.at("ejections_active").is_null())
+            edge.ejections_active = readNumber(e, "ejections_active", where);
     }
 
     if (root.contains("pipeline")) {
@@ -279,6 +283,7 @@ std::string snapshotToJson(const GraphSnapshot& snapshot, int indent)
         for (const BreakerInfo& b : n.breakers)
             breakers.push_back(breakerJson(b));
         j["breakers"] = std::move(breakers);
+        if (n.ejections_active) j["ejections_active"] = number(*n.ejections_active);
         nodes.push_back(std::move(j));
     }
     root["nodes"] = std::move(nodes);
@@ -299,6 +304,7 @@ std::string snapshotToJson(const GraphSnapshot& snapshot, int indent)
         j["health"] = std::string(toString(e.health));
         j["breaker"] = e.breaker ? breakerJson(*e.breaker) : Json(nullptr);
         j["totals"] = totalsJson(e.traffic.totals);
+        if (e.ejections_active) j["ejections_active"] = number(*e.ejections_active);
         edges.push_back(std::move(j));
     }
     root["edges"] = std::move(edges);
