@@ -45,13 +45,18 @@ Options:
   --listen ADDR           With --headless: receive live OpenTelemetry (OTLP/gRPC) on ADDR, e.g.
                           127.0.0.1:4317, for --duration wall-clock seconds, then write the snapshot.
                           Listens on loopback unless ADDR names another interface.
+  --export-otlp HOST:PORT  With --headless: run the simulation paced in wall time (--speed simulated
+                          seconds per second, default 1) and send its spans and metrics to the
+                          OTLP/gRPC receiver at HOST:PORT (insecure). Writes no snapshot; prints how
+                          many spans were sent and dropped.
   --duration SECONDS      Simulated seconds to run headless (default: the scenario's duration_s);
                           with --listen, wall-clock seconds to listen.
   --seed N                Random seed (default: the scenario's seed). Same seed, same run.
   --snapshot OUT.json     Where headless writes its snapshot (default: standard output; - too).
   --validate FILE...      Check scenario files; print every error as FILE: /json/pointer: message
                           and exit 1 if any is invalid.
-  --speed FACTOR          Start the window at this speed (0.1 to 100 simulated s per second).
+  --speed FACTOR          Start the window at this speed (0.1 to 100 simulated s per second);
+                          with --export-otlp, the pace of the export.
   --paused                Start the window paused.
   --list-scenarios        List the built-in scenarios.
   --quiet                 No progress or summary on standard error.
@@ -59,7 +64,7 @@ Options:
   --version               Show the version.
 
 Exit status: 0 success, 1 invalid scenario, 2 bad command line, 3 could not read or write a file,
-4 could not listen on the address.
+4 could not listen on (or export to) the address, 5 --export-otlp delivered none of its spans.
 Documentation: docs/command-line.md, docs/scenario-format.md, docs/snapshot-format.md.
 )";
 }
@@ -126,8 +131,12 @@ CommandLineResult parseCommandLine(const std::vector<std::string>& args)
                 return fail("--listen needs an address with a port, e.g. 127.0.0.1:4317");
             cl.listen = *v;
         } else if (arg == "--export-otlp") {
-            return fail(
-                arg + " is not available in this version of Faultline yet (the simulator as an OTLP source is coming)");
+            auto v = value("HOST:PORT");
+            const size_t colon = v ? v->rfind(':') : std::string::npos;
+            const auto port = colon == std::string::npos ? std::nullopt : parseUnsigned(v->substr(colon + 1));
+            if (!v || colon == 0 || !port || *port == 0 || *port > 65535)
+                return fail("--export-otlp needs HOST:PORT, e.g. 127.0.0.1:4317");
+            cl.export_otlp = *v;
         } else if (arg.rfind("-", 0) == 0 && arg != "-") {
             return fail("unknown option " + arg + " (see faultline --help)");
         } else {
@@ -146,9 +155,19 @@ CommandLineResult parseCommandLine(const std::vector<std::string>& args)
         if (!cl.duration_s) return fail("--headless --listen needs --duration SECONDS (wall-clock seconds to listen)");
         if (cl.seed) return fail("--seed applies to simulation, not to --listen");
     }
+    if (!cl.export_otlp.empty()) {
+        if (!headless) return fail("--export-otlp works with --headless");
+        if (!cl.listen.empty()) return fail("--export-otlp and --listen cannot be combined");
+        if (!cl.snapshot_path.empty())
+            return fail("--export-otlp sends telemetry and writes no snapshot; --snapshot cannot be combined with it");
+        if (cl.start_paused) return fail("--paused applies to the window, not to --headless");
+        cl.mode = CommandLine::Mode::Headless;
+        return { cl, {} };
+    }
     if (headless) {
         cl.mode = CommandLine::Mode::Headless;
-        if (cl.speed || cl.start_paused) return fail("--speed and --paused apply to the window, not to --headless");
+        if (cl.speed || cl.start_paused)
+            return fail("--speed and --paused apply to the window (and to --export-otlp), not to --headless");
     } else if (cl.duration_s || !cl.snapshot_path.empty()) {
         return fail("--duration and --snapshot need --headless");
     }
