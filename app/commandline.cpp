@@ -42,9 +42,9 @@ Options:
                           A lone SCENARIO argument means the same.
   --headless              Run without a window: simulate as fast as possible, then write
                           the final snapshot as JSON.
-  --listen ADDR           With --headless: receive live OpenTelemetry (OTLP/gRPC) on ADDR, e.g.
-                          127.0.0.1:4317, for --duration wall-clock seconds, then write the snapshot.
-                          Listens on loopback unless ADDR names another interface.
+  --listen ADDR           Receive live OpenTelemetry (OTLP/gRPC) on ADDR, e.g. 127.0.0.1:4317, and
+                          show it in the window; with --headless, for --duration wall-clock seconds,
+                          then write the snapshot. Listens on loopback unless ADDR names another interface.
   --export-otlp HOST:PORT  With --headless: run the simulation paced in wall time (--speed simulated
                           seconds per second, default 1) and send its spans and metrics to the
                           OTLP/gRPC receiver at HOST:PORT (insecure). Writes no snapshot; prints how
@@ -149,11 +149,13 @@ CommandLineResult parseCommandLine(const std::vector<std::string>& args)
         return { cl, {} };
     }
     if (!cl.listen.empty()) {
-        if (!headless) return fail("--listen works with --headless in this version; the window's live view is coming");
         if (!cl.scenario.empty())
             return fail("--listen and a scenario cannot be combined: live telemetry or simulation, not both");
-        if (!cl.duration_s) return fail("--headless --listen needs --duration SECONDS (wall-clock seconds to listen)");
+        if (headless && !cl.duration_s)
+            return fail("--headless --listen needs --duration SECONDS (wall-clock seconds to listen)");
         if (cl.seed) return fail("--seed applies to simulation, not to --listen");
+        if (!headless && (cl.speed || cl.start_paused))
+            return fail("--speed and --paused apply to simulation, not to --listen");
     }
     if (!cl.export_otlp.empty()) {
         if (!headless) return fail("--export-otlp works with --headless");

@@ -25,6 +25,19 @@ int runGui(int argc, char** argv, const CommandLine& cl)
     QApplication::setDesktopFileName(QStringLiteral("io.github.faultline.Faultline"));
     QApplication::setWindowIcon(QIcon(QStringLiteral(":/icons/faultline.svg")));
 
+    if (!cl.listen.empty()) {
+        MainWindow window;
+        QString error;
+        if (!window.listen(QString::fromStdString(cl.listen), &error)) {
+            std::cerr << "faultline: " << error.toStdString() << '\n';
+            QMessageBox::critical(nullptr, QObject::tr("Faultline"),
+                QObject::tr("Could not listen for OTLP on %1: %2").arg(QString::fromStdString(cl.listen), error));
+            return 4;
+        }
+        window.show();
+        return app.exec();
+    }
+
     int code = 0;
     auto scenario = loadScenarioForCommandLine(cl.scenario, code);
     if (!scenario) {

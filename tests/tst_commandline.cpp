@@ -84,8 +84,8 @@ private slots:
         QTest::addRow("speed out of range") << QStringList { "--speed", "500" } << QByteArray("0.1 to 100");
         QTest::addRow("unknown builtin") << QStringList { "--headless", "--scenario", "builtin:nope" }
                                          << QByteArray("no built-in scenario");
-        QTest::addRow("listen in the window")
-            << QStringList { "--listen", "127.0.0.1:4317" } << QByteArray("--listen works with --headless");
+        QTest::addRow("listen in the window, paused")
+            << QStringList { "--listen", "127.0.0.1:4317", "--paused" } << QByteArray("apply to simulation");
         QTest::addRow("listen without duration")
             << QStringList { "--headless", "--listen", "127.0.0.1:4317" } << QByteArray("needs --duration");
         QTest::addRow("listen and a scenario")

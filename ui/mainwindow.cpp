@@ -1,8 +1,10 @@
 #include "mainwindow.h"
 
 #include "figureformat.h"
+#include "graphstyle.h"
 #include "graphview.h"
 #include "inspectorpanel.h"
+#include "listendialog.h"
 #include "scenario/scenarioloader.h"
 
 #include <QAction>
@@ -44,6 +46,8 @@ QString withShortcut(const QString& text, const QAction* action)
     const QKeySequence key = action->shortcut();
     return key.isEmpty() ? text : QStringLiteral("%1 (%2)").arg(text, key.toString(QKeySequence::NativeText));
 }
+
+constexpr qint64 kRateWindowMs = 2000; // spans/s is averaged over this much of the recent past
 } // namespace
 
 MainWindow::MainWindow(QWidget* parent)
@@ -75,8 +79,9 @@ MainWindow::MainWindow(QWidget* parent)
 
 MainWindow::~MainWindow()
 {
-    // Join the simulation thread before anything its callback could touch goes away.
+    // Join the runners' threads before anything their callbacks could touch goes away.
     m_runner.reset();
+    m_live.reset();
 }
 
 const QList<double>& MainWindow::speedSteps()
@@ -93,6 +98,12 @@ void MainWindow::createActions()
     m_openAction->setToolTip(withShortcut(tr("Load a scenario file and run it"), m_openAction));
     connect(m_openAction, &QAction::triggered, this, &MainWindow::openScenario);
 
+    m_listenAction = new QAction(tr("&Listen for OTLP…"), this);
+    m_listenAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_L));
+    m_listenAction->setToolTip(withShortcut(
+        tr("Receive live OpenTelemetry traces (OTLP/gRPC) and show them instead of a simulation"), m_listenAction));
+    connect(m_listenAction, &QAction::triggered, this, &MainWindow::listenForOtlp);
+
     m_quitAction = new QAction(tr("&Quit"), this);
     m_quitAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_Q));
     m_quitAction->setMenuRole(QAction::QuitRole);
@@ -101,7 +112,7 @@ void MainWindow::createActions()
     m_edgeLabelsAction = new QAction(tr("Show &Edge Labels"), this);
     m_edgeLabelsAction->setCheckable(true);
     m_edgeLabelsAction->setChecked(m_graph->edgeLabelsVisible());
-    m_edgeLabelsAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_L));
+    m_edgeLabelsAction->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_L)); // Ctrl+L listens
     m_edgeLabelsAction->setToolTip(withShortcut(tr("Show each edge's rate, errors and p99"), m_edgeLabelsAction));
     connect(m_edgeLabelsAction, &QAction::toggled, m_graph, &GraphView::setEdgeLabelsVisible);
 
@@ -144,6 +155,7 @@ void MainWindow::createMenus()
 {
     QMenu* file = menuBar()->addMenu(tr("&File"));
     file->addAction(m_openAction);
+    file->addAction(m_listenAction);
     file->addSeparator();
     file->addAction(m_quitAction);
 
@@ -225,10 +237,28 @@ void MainWindow::createStatusBar()
     m_sequenceLabel->setToolTip(tr("Sequence number of the snapshot shown"));
     m_countersLabel = new QLabel(this);
     m_countersLabel->setToolTip(tr("Telemetry the pipeline could not graph"));
-    for (QLabel* label : { m_sourceLabel, m_timeLabel, m_speedLabel, m_sequenceLabel, m_countersLabel })
+    m_rateLabel = new QLabel(this);
+    m_rateLabel->setObjectName(QStringLiteral("rateLabel"));
+    m_rateLabel->setToolTip(tr("Spans accepted per second, over the last %1 s").arg(kRateWindowMs / 1000));
+    m_droppedLabel = new QLabel(this);
+    m_droppedLabel->setObjectName(QStringLiteral("droppedLabel"));
+    m_droppedLabel->setToolTip(tr("Spans refused under overload and reported to the senders as RESOURCE_EXHAUSTED"));
+    m_malformedLabel = new QLabel(this);
+    m_malformedLabel->setObjectName(QStringLiteral("malformedLabel"));
+    m_malformedLabel->setToolTip(tr("Requests that could not be decoded, answered INVALID_ARGUMENT"));
+    m_sendersLabel = new QLabel(this);
+    m_sendersLabel->setObjectName(QStringLiteral("sendersLabel"));
+    m_sendersLabel->setToolTip(tr("Distinct hosts that have sent telemetry"));
+    m_sourceLabel->setObjectName(QStringLiteral("sourceLabel"));
+    for (QLabel* label : { m_sourceLabel, m_timeLabel, m_speedLabel, m_sequenceLabel, m_countersLabel, m_rateLabel,
+             m_droppedLabel, m_malformedLabel, m_sendersLabel })
         label->setContentsMargins(6, 0, 6, 0);
     statusBar()->addWidget(m_sourceLabel);
     statusBar()->addPermanentWidget(m_countersLabel);
+    for (QLabel* label : { m_rateLabel, m_droppedLabel, m_malformedLabel, m_sendersLabel }) {
+        statusBar()->addPermanentWidget(label);
+        label->hide();
+    }
     statusBar()->addPermanentWidget(m_timeLabel);
     statusBar()->addPermanentWidget(m_speedLabel);
     statusBar()->addPermanentWidget(m_sequenceLabel);
@@ -237,6 +267,7 @@ void MainWindow::createStatusBar()
 void MainWindow::runScenario(Scenario scenario, SimulationRunner::Options options)
 {
     m_runner.reset();
+    stopLive();
     m_scenarioName = QString::fromStdString(scenario.name);
     m_runner = std::make_unique<SimulationRunner>(std::move(scenario), options);
     m_runner->setSnapshotCallback([this] {
@@ -248,6 +279,72 @@ void MainWindow::runScenario(Scenario scenario, SimulationRunner::Options option
     setSpeed(m_runner->speed());
     m_graph->fitToView();
     refresh();
+}
+
+bool MainWindow::listen(const QString& address, QString* error)
+{
+    LiveRunner::Options options;
+    options.receiver.address = address.toStdString();
+    auto live = std::make_unique<LiveRunner>(options);
+    std::string message;
+    bool started = live->start(message);
+    if (!started && m_live) {
+        // Perhaps the address is the one this window already listens on: let go of it and try again.
+        stopLive();
+        live = std::make_unique<LiveRunner>(options);
+        message.clear();
+        started = live->start(message);
+    }
+    if (!started) {
+        if (error) *error = QString::fromStdString(message);
+        updateControls();
+        updateStatus();
+        return false;
+    }
+    m_runner.reset();
+    stopLive();
+    m_live = std::move(live);
+    m_liveAddress = QString::fromStdString(m_live->receiverStats().listening_on);
+    if (m_liveAddress.isEmpty()) m_liveAddress = address;
+    m_liveClock.start();
+    m_rateSamples.clear();
+    m_spansPerSecond = 0.0;
+    m_scenarioName.clear();
+    m_live->setSnapshotCallback([this] {
+        // On the live runner's thread: post one refresh at a time, never touch widgets here.
+        if (!m_refreshPending.exchange(true))
+            QMetaObject::invokeMethod(this, &MainWindow::refresh, Qt::QueuedConnection);
+    });
+    setWindowTitle(tr("Faultline — Live (%1)").arg(m_liveAddress));
+    m_graph->fitToView();
+    refresh();
+    return true;
+}
+
+void MainWindow::stopLive()
+{
+    m_live.reset();
+    m_liveAddress.clear();
+    m_rateSamples.clear();
+    m_spansPerSecond = 0.0;
+}
+
+void MainWindow::listenForOtlp()
+{
+    auto s = settings();
+    const QString last = s.value(QStringLiteral("live/address"), QStringLiteral("127.0.0.1:4317")).toString();
+    ListenDialog dialog(isLive() ? m_liveAddress : last, this);
+    if (dialog.exec() != QDialog::Accepted) return;
+    QString error;
+    if (!listen(dialog.address(), &error)) {
+        QMessageBox box(QMessageBox::Warning, tr("Cannot Listen"),
+            tr("Faultline could not listen for OTLP on %1.").arg(dialog.address()), QMessageBox::Ok, this);
+        box.setInformativeText(error + QLatin1Char('\n')
+            + tr("Another program (an OpenTelemetry Collector, or another Faultline) may be using the port."));
+        box.exec();
+        return;
+    }
+    s.setValue(QStringLiteral("live/address"), dialog.address());
 }
 
 bool MainWindow::openScenarioFile(const QString& path)
@@ -348,8 +445,8 @@ void MainWindow::about()
 void MainWindow::refresh()
 {
     m_refreshPending.store(false);
-    if (!m_runner) return;
-    auto snapshot = m_runner->latestSnapshot();
+    if (!m_runner && !m_live) return;
+    auto snapshot = m_live ? m_live->latestSnapshot() : m_runner->latestSnapshot();
     if (snapshot != m_graph->snapshot()) {
         m_graph->setSnapshot(snapshot);
         m_inspector->setSnapshot(snapshot);
@@ -360,21 +457,43 @@ void MainWindow::refresh()
 
 void MainWindow::updateControls()
 {
+    const bool live = isLive();
     const bool running = m_runner != nullptr;
     const bool paused = running && m_runner->paused();
+    // While live the simulation's controls stay where they are, disabled, and say why.
+    const QString whyNot = tr("Not available while showing live telemetry: open a scenario to simulate again");
+    auto tip
+        = [&](QAction* action, const QString& text) { action->setToolTip(live ? whyNot : withShortcut(text, action)); };
     m_playPauseAction->setText(paused ? tr("&Play") : tr("&Pause"));
     m_playPauseAction->setIcon(style()->standardIcon(paused ? QStyle::SP_MediaPlay : QStyle::SP_MediaPause));
-    m_playPauseAction->setToolTip(
-        withShortcut(paused ? tr("Run the simulation") : tr("Pause the simulation"), m_playPauseAction));
+    tip(m_playPauseAction, paused ? tr("Run the simulation") : tr("Pause the simulation"));
+    tip(m_stepAction, tr("Advance one simulated second while paused"));
+    tip(m_resetAction, tr("Start the scenario again from time zero"));
+    tip(m_fasterAction, tr("Run the simulation faster"));
+    tip(m_slowerAction, tr("Run the simulation slower"));
     m_playPauseAction->setEnabled(running);
     m_stepAction->setEnabled(paused);
     m_resetAction->setEnabled(running);
-    m_fasterAction->setEnabled(m_speedBox->currentIndex() + 1 < m_speedBox->count());
-    m_slowerAction->setEnabled(m_speedBox->currentIndex() > 0);
+    m_fasterAction->setEnabled(!live && m_speedBox->currentIndex() + 1 < m_speedBox->count());
+    m_slowerAction->setEnabled(!live && m_speedBox->currentIndex() > 0);
+    m_speedBox->setEnabled(!live);
+    m_speedBox->setToolTip(live ? whyNot
+                                : tr("Simulated seconds per wall-clock second (%1 / %2)")
+                                      .arg(m_fasterAction->shortcut().toString(QKeySequence::NativeText),
+                                          m_slowerAction->shortcut().toString(QKeySequence::NativeText)));
+    m_clockLabel->setToolTip(live ? tr("Time listening (minutes:seconds)") : tr("Simulated time (minutes:seconds)"));
 }
 
 void MainWindow::updateStatus()
 {
+    for (QLabel* label : { m_rateLabel, m_droppedLabel, m_malformedLabel, m_sendersLabel })
+        label->setVisible(isLive());
+    m_timeLabel->setVisible(!isLive());
+    m_speedLabel->setVisible(!isLive());
+    if (isLive()) {
+        updateLiveStatus();
+        return;
+    }
     const double seconds = m_runner ? m_runner->simulatedSeconds() : 0.0;
     const auto snapshot = m_graph->snapshot();
     m_clockLabel->setText(FigureFormat::clock(seconds));
@@ -388,6 +507,47 @@ void MainWindow::updateStatus()
     if (snapshot) {
         const PipelineCounters& c = snapshot->counters;
         if (c.spans_dropped > 0) problems << tr("%1 spans dropped").arg(FigureFormat::count(c.spans_dropped));
+        if (c.unpaired_expired > 0) problems << tr("%1 unpaired expired").arg(FigureFormat::count(c.unpaired_expired));
+        if (c.pairing_evicted > 0) problems << tr("%1 evicted").arg(FigureFormat::count(c.pairing_evicted));
+        if (c.cardinality_rejected > 0)
+            problems << tr("%1 over the node/edge cap").arg(FigureFormat::count(c.cardinality_rejected));
+    }
+    m_countersLabel->setText(problems.join(QStringLiteral(" · ")));
+    m_countersLabel->setVisible(!problems.isEmpty());
+}
+
+void MainWindow::updateLiveStatus()
+{
+    const ReceiverStats stats = m_live->receiverStats();
+    const qint64 now = m_liveClock.elapsed();
+    if (m_rateSamples.empty() || now > m_rateSamples.back().ms) m_rateSamples.push_back({ now, stats.spans_received });
+    while (m_rateSamples.size() > 2 && m_rateSamples[1].ms <= now - kRateWindowMs)
+        m_rateSamples.pop_front();
+    const RateSample& first = m_rateSamples.front();
+    const RateSample& last = m_rateSamples.back();
+    if (last.ms - first.ms >= 250)
+        m_spansPerSecond
+            = static_cast<double>(last.spans - first.spans) * 1000.0 / static_cast<double>(last.ms - first.ms);
+
+    m_clockLabel->setText(FigureFormat::clock(static_cast<double>(now) / 1000.0));
+    m_sourceLabel->setText(tr("Live: listening on %1").arg(m_liveAddress));
+    m_rateLabel->setText(
+        tr("%1 spans/s").arg(FigureFormat::count(static_cast<uint64_t>(std::lround(m_spansPerSecond)))));
+    m_droppedLabel->setText(tr("%1 dropped").arg(FigureFormat::count(stats.spans_rejected)));
+    QPalette palette = statusBar()->palette();
+    if (stats.spans_rejected > 0)
+        palette.setColor(QPalette::WindowText, GraphStyle::healthColor(Health::Failing, palette));
+    m_droppedLabel->setPalette(palette);
+    m_malformedLabel->setText(tr("%1 malformed").arg(FigureFormat::count(stats.malformed_requests)));
+    m_sendersLabel->setText(
+        stats.senders_seen == 1 ? tr("1 sender") : tr("%1 senders").arg(FigureFormat::count(stats.senders_seen)));
+
+    const auto snapshot = m_graph->snapshot();
+    m_sequenceLabel->setText(snapshot ? tr("Snapshot #%1").arg(snapshot->sequence) : QString());
+    QStringList problems;
+    if (snapshot) {
+        // Spans refused by the receiver are already counted as "dropped" above.
+        const PipelineCounters& c = snapshot->counters;
         if (c.unpaired_expired > 0) problems << tr("%1 unpaired expired").arg(FigureFormat::count(c.unpaired_expired));
         if (c.pairing_evicted > 0) problems << tr("%1 evicted").arg(FigureFormat::count(c.pairing_evicted));
         if (c.cardinality_rejected > 0)

@@ -1,11 +1,14 @@
 #pragma once
 
+#include "run/liverunner.h"
 #include "run/simulationrunner.h"
 #include "scenario/scenario.h"
 
+#include <QElapsedTimer>
 #include <QMainWindow>
 
 #include <atomic>
+#include <deque>
 #include <memory>
 
 class QAction;
@@ -19,27 +22,34 @@ class GraphView;
 class InspectorPanel;
 
 /// The main window: the live graph in the middle, an inspector dock on the right, the simulation's
-/// controls in a toolbar and menus. It owns the SimulationRunner and renders its latest snapshot; the
-/// runner's thread only posts a (coalesced) refresh to the UI thread, so the UI never waits on the core.
+/// controls in a toolbar and menus. It owns a SimulationRunner or a LiveRunner (never both) and renders
+/// its latest snapshot; the runner's thread only posts a (coalesced) refresh to the UI thread, so the UI
+/// never waits on the core.
 class MainWindow : public QMainWindow {
     Q_OBJECT
 public:
     explicit MainWindow(QWidget* parent = nullptr);
     ~MainWindow() override;
 
-    /// Stops any running simulation (joining its thread), then runs this scenario.
+    /// Stops any running simulation or live listener (joining its thread), then runs this scenario.
     void runScenario(Scenario scenario, SimulationRunner::Options options = {});
+    /// Receives live OTLP/gRPC telemetry on `address` (host:port) and shows it instead of the simulation.
+    /// False with `error` set when the address cannot be bound; a running simulation then keeps running.
+    bool listen(const QString& address, QString* error);
     /// Loads a scenario file and runs it; on failure shows every error and keeps the current one running.
     bool openScenarioFile(const QString& path);
 
     GraphView* graphView() const { return m_graph; }
     InspectorPanel* inspector() const { return m_inspector; }
     SimulationRunner* runner() const { return m_runner.get(); }
+    LiveRunner* liveRunner() const { return m_live.get(); }
+    bool isLive() const { return m_live != nullptr; }
     /// The speed factor selected in the toolbar.
     double speed() const;
     static const QList<double>& speedSteps();
 
     QAction* openAction() const { return m_openAction; }
+    QAction* listenAction() const { return m_listenAction; }
     QAction* quitAction() const { return m_quitAction; }
     QAction* edgeLabelsAction() const { return m_edgeLabelsAction; }
     QAction* fitAction() const { return m_fitAction; }
@@ -60,6 +70,8 @@ public slots:
     void faster();
     void slower();
     void openScenario();
+    /// Asks for an address and listens on it; a bind failure is shown in a message box.
+    void listenForOtlp();
     void about();
 
 protected:
@@ -76,8 +88,19 @@ private:
     void refresh();
     void updateControls();
     void updateStatus();
+    void updateLiveStatus();
+    void stopLive();
 
     std::unique_ptr<SimulationRunner> m_runner;
+    std::unique_ptr<LiveRunner> m_live;
+    QString m_liveAddress; ///< as bound, port resolved
+    QElapsedTimer m_liveClock;
+    struct RateSample {
+        qint64 ms;
+        uint64_t spans;
+    };
+    std::deque<RateSample> m_rateSamples; ///< the last seconds of receiverStats(), for spans/s
+    double m_spansPerSecond = 0.0;
     std::atomic<bool> m_refreshPending { false };
     QString m_scenarioName;
 
@@ -91,8 +114,13 @@ private:
     QLabel* m_speedLabel = nullptr;
     QLabel* m_sequenceLabel = nullptr;
     QLabel* m_countersLabel = nullptr;
+    QLabel* m_rateLabel = nullptr;
+    QLabel* m_droppedLabel = nullptr;
+    QLabel* m_malformedLabel = nullptr;
+    QLabel* m_sendersLabel = nullptr;
 
     QAction* m_openAction = nullptr;
+    QAction* m_listenAction = nullptr;
     QAction* m_quitAction = nullptr;
     QAction* m_edgeLabelsAction = nullptr;
     QAction* m_fitAction = nullptr;
