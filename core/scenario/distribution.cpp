@@ -4,12 +4,6 @@
 
 namespace faultline {
 
-namespace {
-// z of the 99th percentile of the standard normal: a lognormal given by median and p99 has
-// sigma = (ln p99 - ln median) / z. The sampler (sim/sampler.h) uses the same constant.
-constexpr double kZ99 = 2.3263478740408408;
-} // namespace
-
 double Distribution::mean() const
 {
     switch (kind) {
@@ -22,7 +16,7 @@ double Distribution::mean() const
     case Kind::Lognormal: {
         if (median_ms <= 0.0 || p99_ms <= 0.0) return 0.0;
         const double mu = std::log(median_ms);
-        const double sigma = (std::log(p99_ms) - mu) / kZ99;
+        const double sigma = (std::log(p99_ms) - mu) / kNormalZ99;
         return std::exp(mu + sigma * sigma / 2.0);
     }
     case Kind::Empirical: {

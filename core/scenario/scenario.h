@@ -18,6 +18,10 @@ struct EmpiricalBucket {
     double weight = 0.0;
 };
 
+/// z of the 99th percentile of the standard normal: a lognormal given by median and p99 has
+/// sigma = (ln p99 - ln median) / kNormalZ99.
+inline constexpr double kNormalZ99 = 2.3263478740408408;
+
 /// A service-time distribution, in milliseconds.
 struct Distribution {
     enum class Kind { Constant, Exponential, Uniform, Lognormal, Empirical };

@@ -21,7 +21,7 @@ Sampler::Sampler(const Distribution& d)
         break;
     case Distribution::Kind::Lognormal:
         m_a = std::log(d.median_ms);
-        m_b = (std::log(d.p99_ms) - m_a) / kZ99;
+        m_b = (std::log(d.p99_ms) - m_a) / kNormalZ99;
         break;
     case Distribution::Kind::Empirical: {
         double total = 0.0;

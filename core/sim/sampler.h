@@ -15,9 +15,6 @@ public:
     /// One draw, in nanoseconds (never negative).
     int64_t sampleNs(Random& random) const;
 
-    /// z of the 99th percentile of the standard normal, for lognormal by median and p99.
-    static constexpr double kZ99 = 2.3263478740408408;
-
 private:
     Distribution::Kind m_kind;
     double m_a = 0.0; // constant value, exponential mean, uniform min, lognormal mu

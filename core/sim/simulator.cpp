@@ -213,6 +213,11 @@ uint32_t SimulatorImpl::allocRequest()
     if (!m_freeRequests.empty()) {
         const uint32_t i = m_freeRequests.back();
         m_freeRequests.pop_back();
+        // A reused record starts from the defaults, so no field of its previous life leaks into this one;
+        // only the generation carries over, which tells stale events apart.
+        const uint32_t generation = m_requests[i].generation;
+        m_requests[i] = Request {};
+        m_requests[i].generation = generation;
         return i;
     }
     m_requests.emplace_back();

@@ -46,14 +46,6 @@ void SimulatorImpl::issueAsyncCall(const CallSite& site, const TraceId& trace, S
     r.span_id = newSpanId();
     r.parent_span_id = producer;
     r.arrival_ns = m_now;
-    r.deadline_ns = kNoDeadline;
-    r.step = 0;
-    r.pending_calls = 0;
-    r.step_failed = r.failed = r.rejected = false;
-    r.subscription = r.queue = r.endpoint = kNone;
-    r.caller_call = kNone;
-    r.deliveries = 0;
-    r.poison = false;
     arrive(ri, false);
 }
 
@@ -233,14 +225,8 @@ void SimulatorImpl::startAttempt(uint32_t li)
     r.span_id = newSpanId();
     r.parent_span_id = m_calls[ci].span_id;
     r.deadline_ns = m_logicals[li].propagated_deadline_ns;
-    r.step = 0;
-    r.pending_calls = 0;
-    r.step_failed = r.failed = r.rejected = false;
-    r.subscription = r.queue = r.endpoint = kNone;
     r.caller_call = ci;
     r.caller_generation = callGeneration;
-    r.deliveries = 0;
-    r.poison = false;
     if (delayMs > 0.0) {
         const int64_t at = m_now + static_cast<int64_t>(delayMs * 1e6);
         r.arrival_ns = at;

@@ -145,11 +145,6 @@ void SimulatorImpl::dispatchMessages(uint32_t queue, uint32_t s)
         r.span_id = newSpanId();
         r.parent_span_id = message.producer_span;
         r.arrival_ns = m_now;
-        r.deadline_ns = kNoDeadline;
-        r.step = 0;
-        r.pending_calls = 0;
-        r.step_failed = r.failed = r.rejected = false;
-        r.caller_call = kNone;
         r.queue = queue;
         r.subscription = s;
         r.endpoint = chosen;
