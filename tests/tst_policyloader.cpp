@@ -3,6 +3,7 @@
 
 #include "resilience/retry.h"
 #include "scenario/scenarioloader.h"
+#include "support/loaderhelpers.h"
 
 #include <QTest>
 
@@ -19,6 +20,10 @@ using Json = nlohmann::ordered_json;
 Q_DECLARE_METATYPE(faultline::ScheduledFault)
 
 namespace {
+
+using test::addAt;
+using test::allErrors;
+using test::pointers;
 
 // Services 0 front (2 instances; step 0 calls back.read, step 1 publishes to events), 1 back (3 instances),
 // 2 worker (consumes events); queue 0 events.
@@ -44,12 +49,7 @@ const QString kFault = "/faults/0";
 
 std::string patched(const QByteArray& patch)
 {
-    return Json::parse(kBase).patch(Json::parse(patch.toStdString())).dump();
-}
-
-QByteArray addAt(const QString& path, const QByteArray& value)
-{
-    return "[{\"op\":\"add\",\"path\":\"" + path.toUtf8() + "\",\"value\":" + value + "}]";
+    return test::patched(kBase, patch);
 }
 
 /// The base scenario's first call with `key` set to `value`.
@@ -69,22 +69,6 @@ QByteArray faultWithBreaker(const QByteArray& value)
 {
     return "[{\"op\":\"add\",\"path\":\"" + kBreaker.toUtf8() + "\",\"value\":{}},"
         + "{\"op\":\"add\",\"path\":\"/faults\",\"value\":[" + value + "]}]";
-}
-
-QStringList pointers(const ScenarioLoadResult& result)
-{
-    QStringList out;
-    for (const auto& e : result.errors)
-        out << QString::fromStdString(e.pointer);
-    return out;
-}
-
-QString allErrors(const ScenarioLoadResult& result)
-{
-    QString out;
-    for (const auto& e : result.errors)
-        out += QString::fromStdString(e.toString()) + '\n';
-    return out;
 }
 
 /// Loads the base scenario with `patch` and returns front's first call; fails the test when it does not load.

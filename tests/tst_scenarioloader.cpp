@@ -2,6 +2,7 @@
 // valid files load with the documented defaults.
 
 #include "scenario/scenarioloader.h"
+#include "support/loaderhelpers.h"
 
 #include <QTemporaryDir>
 #include <QTest>
@@ -17,6 +18,12 @@ using namespace faultline;
 using Json = nlohmann::ordered_json;
 
 namespace {
+
+using test::addAt;
+using test::allErrors;
+using test::pointers;
+using test::removeAt;
+using test::replaceAt;
 
 // Small but touches every section. Indices the tests patch: services 0 front (calls back.read, publishes
 // to events), 1 back (read, write), 2 db (database), 3 worker (consumes events); queue 0 events.
@@ -44,42 +51,7 @@ const QString kTime = "/services/3/operations/0/service_time_ms";
 /// The base scenario with an RFC 6902 JSON patch applied.
 std::string patched(const QByteArray& patch)
 {
-    return Json::parse(kBase).patch(Json::parse(patch.toStdString())).dump();
-}
-
-QByteArray op(const char* verb, const QString& path, const QByteArray& value = {})
-{
-    QByteArray out = "[{\"op\":\"" + QByteArray(verb) + "\",\"path\":\"" + path.toUtf8() + "\"";
-    if (!value.isEmpty()) out += ",\"value\":" + value;
-    return out + "}]";
-}
-QByteArray addAt(const QString& path, const QByteArray& value)
-{
-    return op("add", path, value);
-}
-QByteArray replaceAt(const QString& path, const QByteArray& value)
-{
-    return op("replace", path, value);
-}
-QByteArray removeAt(const QString& path)
-{
-    return op("remove", path);
-}
-
-QStringList pointers(const ScenarioLoadResult& result)
-{
-    QStringList out;
-    for (const auto& e : result.errors)
-        out << QString::fromStdString(e.pointer);
-    return out;
-}
-
-QString allErrors(const ScenarioLoadResult& result)
-{
-    QString out;
-    for (const auto& e : result.errors)
-        out += QString::fromStdString(e.toString()) + '\n';
-    return out;
+    return test::patched(kBase, patch);
 }
 
 ScenarioLoadResult load(const std::string& json)
