@@ -45,7 +45,7 @@ Options:
   --listen ADDR           Receive live OpenTelemetry (OTLP/gRPC) on ADDR, e.g. 127.0.0.1:4317, and
                           show it in the window; with --headless, for --duration wall-clock seconds,
                           then write the snapshot. Listens on loopback unless ADDR names another interface.
-  --export-otlp HOST:PORT  With --headless: run the simulation paced in wall time (--speed simulated
+  --export-otlp HOST:PORT With --headless: run the simulation paced in wall time (--speed simulated
                           seconds per second, default 1) and send its spans and metrics to the
                           OTLP/gRPC receiver at HOST:PORT (insecure). Writes no snapshot; prints how
                           many spans were sent and dropped.
@@ -65,7 +65,7 @@ Options:
 
 Exit status: 0 success, 1 invalid scenario, 2 bad command line, 3 could not read or write a file,
 4 could not listen on (or export to) the address, 5 --export-otlp delivered none of its spans.
-Documentation: docs/command-line.md, docs/scenario-format.md, docs/snapshot-format.md.
+Documentation: docs/command-line.md, docs/scenario-format.md, docs/snapshot-format.md, docs/live.md.
 )";
 }
 

@@ -86,6 +86,15 @@ private slots:
                                          << QByteArray("no built-in scenario");
         QTest::addRow("listen in the window, paused")
             << QStringList { "--listen", "127.0.0.1:4317", "--paused" } << QByteArray("apply to simulation");
+        QTest::addRow("export without a port")
+            << QStringList { "--headless", "--export-otlp", "nowhere" } << QByteArray("needs HOST:PORT");
+        QTest::addRow("export in the window")
+            << QStringList { "--export-otlp", "127.0.0.1:4317" } << QByteArray("works with --headless");
+        QTest::addRow("export with a snapshot") << QStringList { "--headless", "--export-otlp", "127.0.0.1:4317",
+            "--snapshot", "x.json" } << QByteArray("writes no snapshot");
+        QTest::addRow("export and listen") << QStringList { "--headless", "--export-otlp", "127.0.0.1:4317", "--listen",
+            "127.0.0.1:4318", "--duration", "1" }
+                                           << QByteArray("cannot be combined");
         QTest::addRow("listen without duration")
             << QStringList { "--headless", "--listen", "127.0.0.1:4317" } << QByteArray("needs --duration");
         QTest::addRow("listen and a scenario")
