@@ -72,8 +72,30 @@ QString GraphView::nodeAt(const QPointF& pos) const
 
 void GraphView::setSelectedNode(const QString& id)
 {
-    if (id == m_selected) return;
+    if (id == m_selected && (id.isEmpty() || m_selectedEdge.isNull())) return;
     m_selected = id;
+    if (!id.isEmpty()) m_selectedEdge = {};
+    update();
+}
+
+void GraphView::setSelectedEdge(const EdgeRef& edge)
+{
+    if (edge == m_selectedEdge && (edge.isNull() || m_selected.isEmpty())) return;
+    m_selectedEdge = edge;
+    if (!edge.isNull()) m_selected.clear();
+    update();
+}
+
+int GraphView::edgeIndex(const EdgeRef& edge) const
+{
+    if (!m_snapshot || edge.isNull()) return -1;
+    return m_snapshot->findEdge(edge.source.toStdString(), edge.target.toStdString());
+}
+
+void GraphView::setAnimationPaused(bool paused)
+{
+    if (paused == m_animationPaused) return;
+    m_animationPaused = paused;
     update();
 }
 

@@ -13,6 +13,14 @@
 
 namespace faultline {
 
+/// Names an edge across snapshots (indices change when the topology does). Null when source is empty.
+struct EdgeRef {
+    QString source;
+    QString target;
+    bool isNull() const { return source.isEmpty(); }
+    bool operator==(const EdgeRef&) const = default;
+};
+
 /// Draws a GraphSnapshot as a layered left-to-right graph: one shape per node kind, filled by health;
 /// edges solid (sync) or dashed (async), as wide as their traffic. The layout is recomputed only when the
 /// topology changes, so nodes stay put while the figures move. Click selects a node, the wheel zooms,
@@ -33,8 +41,15 @@ public:
     /// The id of the node under a widget position, or an empty string.
     QString nodeAt(const QPointF& pos) const;
     QString selectedNode() const { return m_selected; }
-    /// Selects a node (empty = none) without emitting nodeSelected.
+    /// Selects a node (empty = none) without emitting nodeSelected; drops any edge selection.
     void setSelectedNode(const QString& id);
+    EdgeRef selectedEdge() const { return m_selectedEdge; }
+    /// Selects an edge (null = none) without emitting edgeSelected; drops any node selection.
+    void setSelectedEdge(const EdgeRef& edge);
+    /// Index into snapshot()->edges of an EdgeRef, or -1.
+    int edgeIndex(const EdgeRef& edge) const;
+    /// Traffic particles stand still while paused (the simulation is paused or stepped).
+    bool animationPaused() const { return m_animationPaused; }
     bool edgeLabelsVisible() const { return m_edgeLabels; }
     /// Increases every time the layout is recomputed, i.e. when the topology changes.
     int layoutGeneration() const { return m_layoutGeneration; }
@@ -45,12 +60,15 @@ public:
 
 public slots:
     void setEdgeLabelsVisible(bool visible);
+    void setAnimationPaused(bool paused);
     /// Drops any zoom and pan: the whole graph fits the widget again.
     void fitToView();
 
 signals:
     /// The user clicked a node (its id) or the background (an empty id).
     void nodeSelected(const QString& id);
+    /// The user clicked an edge.
+    void edgeSelected(const faultline::EdgeRef& edge);
     void edgeLabelsVisibleChanged(bool visible);
 
 protected:
@@ -83,6 +101,8 @@ private:
     QHash<QString, int> m_index;
     int m_layoutGeneration = 0;
     QString m_selected;
+    EdgeRef m_selectedEdge;
+    bool m_animationPaused = false;
     int m_hovered = -1;
     bool m_edgeLabels = true;
     QTransform m_user; ///< zoom and pan on top of the fit
