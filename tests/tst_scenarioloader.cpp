@@ -197,6 +197,10 @@ private slots:
         QTest::addRow("poison probability above one")
             << addAt(kStep1 + "/poison_probability", "1.5") << QStringList { kStep1 + "/poison_probability" }
             << "between 0 and 1";
+        QTest::addRow("call probability above one")
+            << addAt(kStep0 + "/probability", "1.01") << QStringList { kStep0 + "/probability" } << "between 0 and 1";
+        QTest::addRow("negative publish probability")
+            << addAt(kStep1 + "/probability", "-0.1") << QStringList { kStep1 + "/probability" } << "between 0 and 1";
         QTest::addRow("key of a call on a publish")
             << addAt(kStep1 + "/timeout_ms", "5") << QStringList { kStep1 + "/timeout_ms" }
             << "unknown key 'timeout_ms'";
@@ -362,6 +366,9 @@ private slots:
             R"({"parallel": [{"call": "back", "operation": "write"}, {"publish": "events", "message": "M"}]})");
         QTest::addRow("database with empty steps") << addAt("/services/2/operations/0/steps", "[]");
         QTest::addRow("poisoned publish") << addAt(kStep1 + "/poison_probability", "0.01");
+        QTest::addRow("conditional call and publish")
+            << QByteArray(R"([{"op": "add", "path": "/services/0/operations/0/steps/0/probability", "value": 0.25},
+                   {"op": "add", "path": "/services/0/operations/0/steps/1/probability", "value": 0}])");
         QTest::addRow("ramped schedule") << QByteArray(R"([{"op": "remove", "path": "/workload/0/rate_rps"},
                    {"op": "add", "path": "/workload/0/schedule",
                     "value": [{"at_s": 0, "rate_rps": 1}, {"at_s": 30, "rate_rps": 100, "ramp_s": 10}]}])");
@@ -623,6 +630,20 @@ private slots:
         QCOMPARE(q.message_ttl_ms, 1500.5);
         QCOMPARE(q.requeue_on_failure, false);
         QCOMPARE(q.consumers[0].prefetch, 2);
+    }
+
+    void readsStepProbabilities()
+    {
+        const auto result
+            = load(patched(R"([{"op": "add", "path": "/services/0/operations/0/steps/0/probability", "value": 0.25},
+                   {"op": "add", "path": "/services/0/operations/0/steps/1/probability", "value": 0.5}])"));
+        QVERIFY2(result.ok(), qPrintable(allErrors(result)));
+        const auto& steps = result.scenario->services[0].operations[0].steps;
+        QCOMPARE(std::get<CallStep>(steps.at(0)).probability, 0.25);
+        QCOMPARE(std::get<PublishStep>(steps.at(1)).probability, 0.5);
+        // Left out, a step always runs.
+        const auto plain = load(kBase);
+        QCOMPARE(std::get<CallStep>(plain.scenario->services[0].operations[0].steps.at(0)).probability, 1.0);
     }
 
     void keepsParallelGroupsNested()

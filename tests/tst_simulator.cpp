@@ -204,6 +204,45 @@ private slots:
             QVERIFY(span.failed());
     }
 
+    void callProbabilityMakesTheCallOnThatShareOfRequests()
+    {
+        Scenario s;
+        CallStep sometimes = syncCall("cache-miss", "op");
+        sometimes.probability = 0.3;
+        CallStep never = syncCall("never", "op");
+        never.probability = 0.0;
+        PublishStep note;
+        note.queue = "notes";
+        note.message = "Note";
+        note.probability = 0.5;
+        ParallelStep both;
+        both.steps = { syncCall("always", "op"), never };
+        s.services.push_back(
+            service("front", { operation("op", Distribution::constant(1), { sometimes, both, note }) }));
+        s.services.push_back(service("cache-miss", { operation("op", Distribution::constant(2)) }));
+        s.services.push_back(service("always", { operation("op", Distribution::constant(2)) }));
+        s.services.push_back(service("never", { operation("op", Distribution::constant(2)) }));
+        s.services.push_back(service("reader", { operation("read", Distribution::constant(1)) }));
+        s.queues.push_back(queue("notes", { Consumer { "reader", "read", 10 } }));
+        s.workload.push_back(workload("front", "op", 100, Arrival::Constant));
+        Run run(std::move(s), 100);
+        const double n = static_cast<double>(run.sink.select(SpanKind::Server, "front").size());
+        QVERIFY(n >= 9990);
+        const auto share = [&](SpanKind kind, const char* service) {
+            return static_cast<double>(run.sink.select(kind, service).size()) / n;
+        };
+        // Binomial: 4 standard deviations of the share over 10,000 requests is under 0.02.
+        QVERIFY2(std::abs(share(SpanKind::Server, "cache-miss") - 0.3) < 0.02,
+            qPrintable(QString::number(share(SpanKind::Server, "cache-miss"))));
+        QCOMPARE(share(SpanKind::Server, "always"), 1.0);
+        QCOMPARE(share(SpanKind::Server, "never"), 0.0);
+        QVERIFY2(std::abs(share(SpanKind::Producer, "front") - 0.5) < 0.02,
+            qPrintable(QString::number(share(SpanKind::Producer, "front"))));
+        // A request that skips a call still succeeds and still runs its later steps.
+        for (const auto& span : run.sink.select(SpanKind::Server, "front"))
+            QVERIFY(!span.failed());
+    }
+
     void continueOnErrorKeepsCallerHealthy()
     {
         Scenario s;

@@ -62,6 +62,8 @@ struct CallStep {
     std::string protocol = "http"; ///< http, grpc, ...
     double timeout_ms = 0.0; ///< 0 = no timeout (sync only); with retries, the overall deadline of all attempts
     bool continue_on_error = false; ///< `"on_error": "continue"`: a failure here does not fail the caller
+    /// Chance that the call is made at all on a given request (a cache miss, a conditional branch); 1 = always.
+    double probability = 1.0;
 
     // Resilience policies of the caller for this call (docs/scenario-format.md; sync calls only).
     std::optional<RetryConfig> retry;
@@ -80,6 +82,7 @@ struct PublishStep {
     std::string queue;
     std::string message; ///< message type, used as the span name
     double poison_probability = 0.0; ///< share of messages that fail on every delivery (malformed)
+    double probability = 1.0; ///< chance that the message is published on a given request; 1 = always
 };
 
 struct ParallelStep;

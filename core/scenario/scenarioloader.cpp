@@ -393,7 +393,7 @@ std::optional<Step> Loader::step(const Json& value, const std::string& at, const
     const int kinds = int(value.contains("call")) + int(value.contains("publish")) + int(value.contains("parallel"));
     if (kinds != 1) {
         std::vector<std::string_view> known { "call", "operation", "kind", "protocol", "timeout_ms", "on_error",
-            "publish", "message", "parallel" };
+            "probability", "publish", "message", "parallel" };
         known.insert(known.end(), callPolicyKeys().begin(), callPolicyKeys().end());
         c.checkObject(value, at, known);
         c.error(at,
@@ -415,6 +415,14 @@ std::optional<Step> Loader::step(const Json& value, const std::string& at, const
             if (auto s = step((*steps)[i], JsonChecker::child(stepsAt, i), caller, true))
                 group.steps.push_back(std::move(*s));
         }
+        const auto conditional = std::count_if(group.steps.begin(), group.steps.end(), [](const Step& s) {
+            const auto* call = std::get_if<CallStep>(&s);
+            return call && call->probability < 1.0;
+        });
+        if (conditional > 0 && group.steps.size() > 64)
+            c.error(JsonChecker::child(at, "parallel"),
+                "a parallel group with a call 'probability' may hold at most 64 steps, but this one has "
+                    + std::to_string(group.steps.size()));
     }
     return group;
 }
@@ -422,7 +430,8 @@ std::optional<Step> Loader::step(const Json& value, const std::string& at, const
 CallStep Loader::call(const Json& value, const std::string& at, const Caller& caller)
 {
     CallStep call;
-    std::vector<std::string_view> known { "call", "operation", "kind", "protocol", "timeout_ms", "on_error" };
+    std::vector<std::string_view> known { "call", "operation", "kind", "protocol", "timeout_ms", "on_error",
+        "probability" };
     known.insert(known.end(), callPolicyKeys().begin(), callPolicyKeys().end());
     c.checkObject(value, at, known);
     const auto service = c.name(value, at, "call", true);
@@ -445,6 +454,7 @@ CallStep Loader::call(const Json& value, const std::string& at, const Caller& ca
             "a timeout only applies to sync calls; an async call does not wait for a reply");
     if (auto onError = c.choice(value, at, "on_error", false, { "fail", "continue" }))
         call.continue_on_error = *onError == 1;
+    call.probability = c.number(value, at, "probability", false, Bound { 0 }, Bound { 1 }).value_or(call.probability);
     if (call.kind == CallKind::Sync) {
         loadCallPolicies(c, value, at, call);
     } else {
@@ -468,13 +478,15 @@ PublishStep Loader::publish(const Json& value, const std::string& at)
     std::vector<UnsupportedKey> syncOnly;
     for (size_t i = 0; i < messages.size(); ++i)
         syncOnly.push_back(UnsupportedKey { callPolicyKeys()[i], messages[i] });
-    c.checkObject(value, at, { "publish", "message", "poison_probability" }, syncOnly);
+    c.checkObject(value, at, { "publish", "message", "poison_probability", "probability" }, syncOnly);
     const auto queue = c.name(value, at, "publish", true);
     checkQueueRef(queue, JsonChecker::child(at, "publish"));
     publish.queue = queue.value_or("");
     publish.message = c.name(value, at, "message", true).value_or("");
     publish.poison_probability = c.number(value, at, "poison_probability", false, Bound { 0 }, Bound { 1 })
                                      .value_or(publish.poison_probability);
+    publish.probability
+        = c.number(value, at, "probability", false, Bound { 0 }, Bound { 1 }).value_or(publish.probability);
     return publish;
 }
 

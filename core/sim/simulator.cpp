@@ -331,9 +331,17 @@ void SimulatorImpl::runSteps(uint32_t ri)
         const SpanId span = m_requests[ri].span_id;
         const int64_t deadline = m_requests[ri].deadline_ns;
         for (const PublishSite& p : group.publishes)
-            publish(p, trace, span);
+            if (p.probability >= 1.0 || m_random.bernoulli(p.probability)) publish(p, trace, span);
+        // Which calls of the group this request makes, decided once: issuing a call can re-enter runSteps.
+        // The loader allows a probability only in groups of at most 64 calls.
+        uint64_t skipped = 0;
         uint32_t syncCalls = 0;
-        for (const CallSite& c : group.calls) {
+        for (size_t i = 0; i < group.calls.size(); ++i) {
+            const CallSite& c = group.calls[i];
+            if (c.probability < 1.0 && !m_random.bernoulli(c.probability)) {
+                skipped |= uint64_t(1) << i;
+                continue;
+            }
             if (c.sync)
                 ++syncCalls;
             else
@@ -346,8 +354,9 @@ void SimulatorImpl::runSteps(uint32_t ri)
             continue;
         }
         // Sync calls last: the last one may complete at once (a rejection) and finish this request.
-        for (const CallSite& c : group.calls)
-            if (c.sync) issueCall(c, ri, trace, span, deadline);
+        for (size_t i = 0; i < group.calls.size(); ++i)
+            if (group.calls[i].sync && !(i < 64 && (skipped >> i & 1)))
+                issueCall(group.calls[i], ri, trace, span, deadline);
         return; // resumed by stepCallReturned when the last call returns
     }
     finishRequest(ri);

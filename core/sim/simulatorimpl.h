@@ -33,6 +33,7 @@ struct CallSite {
     bool sync = true;
     bool continue_on_error = false;
     bool propagate_deadline = false;
+    double probability = 1.0; ///< chance the call is made on a given request
     int64_t timeout_ns = 0; ///< 0 = none; with retries, the overall deadline
     const CallStep* step = nullptr; ///< policies; null for workload clients
     Span client; ///< client span (sync) or producer span (async) of the caller
@@ -70,6 +71,7 @@ struct BreakerSlot {
 struct PublishSite {
     uint32_t queue = kNone;
     double poison_probability = 0.0;
+    double probability = 1.0; ///< chance the message is published on a given request
     Span producer;
 };
 

@@ -113,11 +113,13 @@ void SimulatorImpl::buildModel()
                         CallSite site = makeCallSite(scenario, s.name, m_services[si].node_kind, call->service,
                             call->operation, call->kind == CallKind::Sync, call->protocol, call->timeout_ms,
                             call->continue_on_error);
+                        site.probability = call->probability;
                         attachPolicies(site, si, *call);
                         group.calls.push_back(std::move(site));
                     } else if (const auto* pub = std::get_if<PublishStep>(&st)) {
                         PublishSite site;
                         site.poison_probability = pub->poison_probability;
+                        site.probability = pub->probability;
                         for (uint32_t qi = 0; qi < scenario.queues.size(); ++qi)
                             if (scenario.queues[qi].name == pub->queue) site.queue = qi;
                         const Queue& q = scenario.queues[site.queue];
