@@ -32,6 +32,8 @@ struct StoredSpan {
     uint32_t peer = kEmptyName;
     SpanKind kind = SpanKind::Unspecified;
     StatusCode status = StatusCode::Unset;
+    bool user = false; ///< sent by a workload client (`faultline.node.kind` = user)
+    bool database = false; ///< a client span naming a database
 };
 
 struct StoredTrace {
@@ -136,6 +138,9 @@ struct TraceStore::Impl {
         s.peer = intern(peerOf(span));
         s.kind = span.kind;
         s.status = span.status;
+        s.user = span.node_kind == "user";
+        s.database = span.kind == SpanKind::Client && span.peer_service.empty() && span.server_address.empty()
+            && (!span.db_name.empty() || !span.db_system.empty());
         it->second.spans.push_back(s);
         ++spanCount;
         // Make room after adding, so the trace just added to is never the one evicted while older ones stay.
@@ -376,6 +381,200 @@ TraceStoreStats TraceStore::stats() const
     s.traces = d->traces.size();
     s.spans = d->spanCount;
     return s;
+}
+
+} // namespace faultline
+
+namespace faultline {
+
+namespace {
+
+struct CallAcc {
+    uint32_t callee = kEmptyName;
+    uint32_t operation = kEmptyName;
+    SpanKind kind = SpanKind::Client;
+    bool publish = false;
+    uint64_t count = 0;
+    double offset_sum_ms = 0.0;
+};
+
+struct OperationAcc {
+    uint32_t service = kEmptyName;
+    uint32_t operation = kEmptyName;
+    SpanKind kind = SpanKind::Server;
+    uint32_t queue = kEmptyName;
+    uint64_t requests = 0;
+    uint64_t entry = 0;
+    uint64_t own_errors = 0;
+    std::unordered_map<uint32_t, uint64_t> entry_clients;
+    std::vector<double> self_ms;
+    std::vector<CallAcc> calls;
+
+    void addCall(uint32_t callee, uint32_t op, SpanKind k, bool pub, double offset_ms)
+    {
+        for (CallAcc& c : calls)
+            if (c.callee == callee && c.operation == op && c.kind == k && c.publish == pub) {
+                ++c.count;
+                c.offset_sum_ms += offset_ms;
+                return;
+            }
+        calls.push_back(CallAcc { callee, op, k, pub, 1, offset_ms });
+    }
+};
+
+double ms(int64_t ns)
+{
+    return static_cast<double>(ns) / 1e6;
+}
+
+/// Length of the union of the intervals, each clipped to [from, to].
+int64_t coveredNs(std::vector<std::pair<int64_t, int64_t>>& intervals, int64_t from, int64_t to)
+{
+    std::sort(intervals.begin(), intervals.end());
+    int64_t covered = 0;
+    int64_t reach = from;
+    for (auto [a, b] : intervals) {
+        a = std::max(a, reach);
+        b = std::min(b, to);
+        if (b > a) {
+            covered += b - a;
+            reach = b;
+        }
+    }
+    return covered;
+}
+
+} // namespace
+
+std::vector<OperationProfile> TraceStore::profile(size_t max_samples) const
+{
+    std::unordered_map<uint64_t, OperationAcc> ops;
+    std::unordered_map<uint64_t, OperationAcc> implied; ///< callees known only from their callers' client spans
+    std::unordered_set<uint32_t> reporting; ///< services that send server or consumer spans
+    auto keyOf = [](uint32_t service, uint32_t op) { return (uint64_t(service) << 32) | op; };
+    auto accFor = [&](std::unordered_map<uint64_t, OperationAcc>& map, uint32_t service, uint32_t op) -> OperationAcc& {
+        OperationAcc& acc = map[keyOf(service, op)];
+        acc.service = service;
+        acc.operation = op;
+        return acc;
+    };
+
+    std::unordered_map<SpanId, size_t> byId;
+    std::unordered_map<SpanId, std::vector<size_t>> children;
+    std::vector<std::pair<int64_t, int64_t>> intervals;
+    // Oldest trace first, so the samples kept under the cap do not depend on hash order.
+    for (const auto& [id, order] : d->fifo) {
+        auto t = d->traces.find(id);
+        if (t == d->traces.end() || t->second.order != order) continue;
+        const std::vector<StoredSpan>& spans = t->second.spans;
+        byId.clear();
+        children.clear();
+        for (size_t i = 0; i < spans.size(); ++i)
+            byId.emplace(spans[i].id, i);
+        for (size_t i = 0; i < spans.size(); ++i)
+            if (spans[i].parent != 0 && spans[i].parent != spans[i].id) children[spans[i].parent].push_back(i);
+        auto childrenOf = [&](const StoredSpan& s) -> const std::vector<size_t>* {
+            auto c = children.find(s.id);
+            return c == children.end() ? nullptr : &c->second;
+        };
+
+        for (const StoredSpan& s : spans) {
+            if (s.kind == SpanKind::Client && s.peer != kEmptyName) {
+                // A call whose callee may send no spans of its own (a database, an external API).
+                bool answered = false;
+                if (const auto* kids = childrenOf(s))
+                    for (size_t k : *kids)
+                        answered = answered || spans[k].kind == SpanKind::Server;
+                if (!answered) {
+                    OperationAcc& acc = accFor(implied, s.peer, s.name);
+                    ++acc.requests;
+                    acc.own_errors += s.status == StatusCode::Error ? 1 : 0;
+                    if (acc.self_ms.size() < max_samples) acc.self_ms.push_back(ms(s.end_ns - s.start_ns));
+                }
+            }
+            if (s.kind != SpanKind::Server && s.kind != SpanKind::Consumer) continue;
+            reporting.insert(s.service);
+            OperationAcc& acc = accFor(ops, s.service, s.name);
+            acc.kind = s.kind;
+            if (s.kind == SpanKind::Consumer) acc.queue = s.peer;
+            ++acc.requests;
+            const auto parent = byId.find(s.parent);
+            if (s.kind == SpanKind::Server && (s.parent == 0 || parent == byId.end())) {
+                ++acc.entry;
+            } else if (parent != byId.end() && spans[parent->second].user) {
+                ++acc.entry;
+                ++acc.entry_clients[spans[parent->second].service];
+            }
+
+            intervals.clear();
+            bool childFailed = false;
+            if (const auto* kids = childrenOf(s)) {
+                for (size_t k : *kids) {
+                    const StoredSpan& c = spans[k];
+                    if (c.kind != SpanKind::Client && c.kind != SpanKind::Producer) continue;
+                    intervals.emplace_back(c.start_ns, c.end_ns);
+                    childFailed = childFailed || c.status == StatusCode::Error;
+                    const double offset = ms(c.start_ns - s.start_ns);
+                    uint32_t callee = kEmptyName;
+                    uint32_t op = c.name;
+                    bool publish = false;
+                    for (size_t g : childrenOf(c) ? *childrenOf(c) : std::vector<size_t> {}) {
+                        const StoredSpan& answer = spans[g];
+                        if ((c.kind == SpanKind::Client && answer.kind == SpanKind::Server)
+                            || (c.kind == SpanKind::Producer && answer.kind == SpanKind::Consumer)) {
+                            callee = answer.service;
+                            op = answer.name;
+                            break;
+                        }
+                    }
+                    if (c.kind == SpanKind::Producer && c.peer != kEmptyName) {
+                        callee = c.peer; // a publish to a queue: the message is the operation
+                        op = c.name;
+                        publish = true;
+                    } else if (callee == kEmptyName) {
+                        callee = c.peer;
+                    }
+                    if (callee != kEmptyName) acc.addCall(callee, op, c.kind, publish, offset);
+                }
+            }
+            const int64_t self = (s.end_ns - s.start_ns) - coveredNs(intervals, s.start_ns, s.end_ns);
+            if (acc.self_ms.size() < max_samples) acc.self_ms.push_back(ms(std::max<int64_t>(0, self)));
+            if (s.status == StatusCode::Error && !childFailed) ++acc.own_errors;
+        }
+    }
+    for (auto& [key, acc] : implied)
+        if (!reporting.contains(acc.service)) ops.emplace(key, std::move(acc));
+
+    std::vector<OperationProfile> out;
+    out.reserve(ops.size());
+    for (auto& [key, acc] : ops) {
+        OperationProfile p;
+        p.service = d->names[acc.service];
+        p.operation = d->names[acc.operation];
+        p.kind = acc.kind;
+        p.queue = d->names[acc.queue];
+        p.requests = acc.requests;
+        p.entry_requests = acc.entry;
+        p.own_errors = acc.own_errors;
+        uint64_t best = 0;
+        for (const auto& [client, n] : acc.entry_clients)
+            if (n > best || (n == best && d->names[client] < p.entry_client)) {
+                best = n;
+                p.entry_client = d->names[client];
+            }
+        p.self_ms = std::move(acc.self_ms);
+        for (const CallAcc& c : acc.calls)
+            p.calls.push_back(CallProfile { d->names[c.callee], d->names[c.operation], c.kind, c.publish, c.count,
+                c.offset_sum_ms / static_cast<double>(c.count) });
+        std::sort(p.calls.begin(), p.calls.end(), [](const CallProfile& a, const CallProfile& b) {
+            return a.mean_offset_ms != b.mean_offset_ms ? a.mean_offset_ms < b.mean_offset_ms : a.callee < b.callee;
+        });
+        out.push_back(std::move(p));
+    }
+    std::sort(out.begin(), out.end(), [](const OperationProfile& a, const OperationProfile& b) {
+        return a.service != b.service ? a.service < b.service : a.operation < b.operation;
+    });
+    return out;
 }
 
 } // namespace faultline

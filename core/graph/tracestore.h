@@ -78,6 +78,34 @@ struct TraceQuery {
     }
 };
 
+/// A call an operation makes, as seen in traces: a client span (sync call), or a producer span (a publish
+/// to a queue, or an async call when it names no queue).
+struct CallProfile {
+    std::string callee; ///< service, database, external or queue (for a publish)
+    std::string
+        operation; ///< the callee's operation (its server span's name, else the client span's); a publish: the message
+    SpanKind kind = SpanKind::Client; ///< Client or Producer
+    bool publish = false; ///< a producer span naming a queue
+    uint64_t count = 0; ///< calls over all sampled requests of the operation
+    double mean_offset_ms = 0.0; ///< mean start after the operation's own start: the order of the steps
+};
+
+/// What one operation of one service does, from the server (or consumer) spans kept in the store.
+struct OperationProfile {
+    std::string service;
+    std::string operation;
+    SpanKind kind = SpanKind::Server; ///< Server, or Consumer for a queue consumer
+    std::string queue; ///< Consumer: the queue it consumes from
+    uint64_t requests = 0;
+    uint64_t entry_requests = 0; ///< requests from outside: a root span, or called by a user node
+    std::string entry_client; ///< the user node that called it most, empty for root spans
+    uint64_t own_errors = 0; ///< failed while none of its calls failed
+    /// Time spent outside its calls (the span's duration minus the union of its children's), ms, up to
+    /// the store's sample cap per operation, in trace order.
+    std::vector<double> self_ms;
+    std::vector<CallProfile> calls; ///< by mean_offset_ms
+};
+
 struct TraceStoreStats {
     uint64_t traces = 0; ///< kept now
     uint64_t spans = 0; ///< kept now
@@ -105,6 +133,9 @@ public:
     /// Traces through the node or edge, failed first, then by time spent there (slowest first), then newest.
     std::vector<TraceSummary> query(const TraceQuery& query) const;
     std::optional<TraceWaterfall> waterfall(const TraceId& id) const;
+    /// Every operation seen (server and consumer spans, and the client spans that call databases and
+    /// externals that send none), sorted by service then operation; at most `max_samples` self times each.
+    std::vector<OperationProfile> profile(size_t max_samples = 5'000) const;
     TraceStoreStats stats() const;
 
 private:
