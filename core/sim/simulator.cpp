@@ -189,9 +189,11 @@ void SimulatorImpl::dispatch(const Event& event)
     case EventType::BreakerTimer:
         onBreakerTimer(event.a);
         break;
-    case EventType::FaultStart:
-        injectFault(m_scenario->faults[event.a].fault, m_nextFaultId++);
+    case EventType::FaultStart: {
+        const uint64_t id = m_nextFaultId++;
+        if (injectFault(m_scenario->faults[event.a].fault, id) == id) m_faultLog.back().scripted = true;
         break;
+    }
     case EventType::FaultEnd:
         revertFault(static_cast<uint64_t>(event.a) | static_cast<uint64_t>(event.b) << 32);
         break;

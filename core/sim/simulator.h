@@ -68,6 +68,7 @@ struct FaultRecord {
     int64_t applied_ns = 0;
     int64_t ends_ns = 0; ///< when its time to live runs out
     int64_t reverted_ns = -1; ///< -1 while active
+    bool scripted = false; ///< from the scenario's `faults`, not injected while running
 };
 
 /// A breaker changed state.
