@@ -75,12 +75,22 @@ bool parseInto(
     return true;
 }
 
+/// Cuts at `max` bytes without splitting a UTF-8 sequence.
+std::string_view truncated(std::string_view value, size_t max)
+{
+    if (value.size() <= max) return value;
+    size_t end = max;
+    while (end > 0 && (static_cast<unsigned char>(value[end]) & 0xC0) == 0x80)
+        --end;
+    return value.substr(0, end);
+}
+
 std::string_view stringAttribute(
     const google::protobuf::RepeatedPtrField<common::KeyValue>& attributes, std::string_view key)
 {
     for (const auto& kv : attributes)
         if (kv.key() == key && kv.value().value_case() == common::AnyValue::kStringValue)
-            return kv.value().string_value();
+            return truncated(kv.value().string_value(), kMaxAttributeValueBytes);
     return {};
 }
 
@@ -118,16 +128,6 @@ int64_t toInt64(uint64_t nanos)
     return static_cast<int64_t>(std::min<uint64_t>(nanos, std::numeric_limits<int64_t>::max()));
 }
 
-/// Cuts at `max` bytes without splitting a UTF-8 sequence.
-std::string_view truncated(std::string_view value, size_t max)
-{
-    if (value.size() <= max) return value;
-    size_t end = max;
-    while (end > 0 && (static_cast<unsigned char>(value[end]) & 0xC0) == 0x80)
-        --end;
-    return value.substr(0, end);
-}
-
 /// Reads the span attributes the graph needs into named fields (newer semantic-convention names win over
 /// older ones), and up to kMaxSpanAttributes of the other string-valued ones into `rest`.
 void liftAttributes(const trace::Span& in, Span& out, std::vector<KeyValue>& rest)
@@ -137,7 +137,8 @@ void liftAttributes(const trace::Span& in, Span& out, std::vector<KeyValue>& res
     for (const auto& kv : in.attributes()) {
         if (kv.value().value_case() != common::AnyValue::kStringValue) continue;
         const std::string_view key = kv.key();
-        const std::string_view value = kv.value().string_value();
+        // Every value is cut to a bound, lifted ones too: a hostile sender must not grow the graph's names.
+        const std::string_view value = truncated(kv.value().string_value(), kMaxAttributeValueBytes);
         if (key == "rpc.system")
             out.rpc_system = value;
         else if (key == "http.request.method")
@@ -163,7 +164,7 @@ void liftAttributes(const trace::Span& in, Span& out, std::vector<KeyValue>& res
         else if (key == "net.peer.name")
             netPeerName = value;
         else if (rest.size() - restBegin < kMaxSpanAttributes)
-            rest.push_back({ key, truncated(value, kMaxAttributeValueBytes) });
+            rest.push_back({ key, value });
     }
     if (out.http_method.empty()) out.http_method = httpOld;
     if (out.messaging_destination.empty()) out.messaging_destination = destinationOld;
@@ -196,7 +197,7 @@ bool decodeSpan(const trace::Span& in, Span& out, TraceStorage& storage, std::st
     out.status = (code >= 0 && code <= 2) ? static_cast<StatusCode>(code) : StatusCode::Unset;
     out.start_ns = toInt64(in.start_time_unix_nano());
     out.end_ns = toInt64(in.end_time_unix_nano());
-    out.name = in.name();
+    out.name = truncated(in.name(), kMaxAttributeValueBytes);
 
     liftAttributes(in, out, storage.attributes);
 
