@@ -20,7 +20,6 @@ struct Slot {
 
 constexpr double kDummyHeight = 12.0;
 constexpr int kSweeps = 8;
-constexpr size_t kMaxCrossingWork = 4'000'000; ///< pairs of segments; beyond this, skip counting
 
 double slotHeight(const Slot& s)
 {
@@ -32,21 +31,33 @@ double separation(const Slot& a, const Slot& b)
     return (slotHeight(a) + slotHeight(b)) / 2.0;
 }
 
+// Crossings between each pair of adjacent layers, counted as inversions with a Fenwick tree (Barth, Juenger
+// and Mutzel): O(E log V) per pair, cheap enough to run after every sweep even on thousands of nodes. Slots'
+// pos must be their index within the layer.
 size_t crossings(const std::vector<Slot>& items, const std::vector<std::vector<int>>& layers)
 {
     size_t total = 0;
+    std::vector<std::pair<int, int>> segments;
+    std::vector<int> tree;
     for (size_t l = 0; l + 1 < layers.size(); ++l) {
-        std::vector<std::pair<double, double>> segments;
+        segments.clear();
         for (int s : layers[l])
             for (int t : items[s].down)
-                segments.emplace_back(items[s].pos, items[t].pos);
-        if (segments.size() * segments.size() > kMaxCrossingWork) return 0;
-        for (size_t i = 0; i < segments.size(); ++i)
-            for (size_t j = i + 1; j < segments.size(); ++j) {
-                const auto& [a1, b1] = segments[i];
-                const auto& [a2, b2] = segments[j];
-                if ((a1 < a2 && b1 > b2) || (a1 > a2 && b1 < b2)) ++total;
-            }
+                segments.emplace_back(static_cast<int>(items[s].pos), static_cast<int>(items[t].pos));
+        std::sort(segments.begin(), segments.end());
+        const size_t width = layers[l + 1].size();
+        tree.assign(width + 1, 0);
+        size_t seen = 0;
+        for (const auto& seg : segments) {
+            // Segments seen so far that end strictly below this one cross it.
+            size_t atOrAbove = 0;
+            for (int i = seg.second + 1; i > 0; i -= i & -i)
+                atOrAbove += static_cast<size_t>(tree[i]);
+            total += seen - atOrAbove;
+            for (int i = seg.second + 1; i <= static_cast<int>(width); i += i & -i)
+                ++tree[i];
+            ++seen;
+        }
     }
     return total;
 }
@@ -132,15 +143,53 @@ QRectF GraphLayout::nodeRect(int node) const
     return { c.x() - kNodeWidth / 2.0, c.y() - kNodeHeight / 2.0, kNodeWidth, kNodeHeight };
 }
 
-void GraphLayout::compute(const GraphSnapshot& snapshot)
+int GraphLayout::indexOf(const std::string& id) const
+{
+    // Snapshots list nodes sorted by id.
+    auto it = std::lower_bound(m_ids.begin(), m_ids.end(), id);
+    if (it != m_ids.end() && *it == id) return static_cast<int>(it - m_ids.begin());
+    auto linear = std::find(m_ids.begin(), m_ids.end(), id);
+    return linear == m_ids.end() ? -1 : static_cast<int>(linear - m_ids.begin());
+}
+
+void GraphLayout::moveNode(int node, const QPointF& center)
+{
+    m_nodes.at(node).center = center;
+}
+
+void GraphLayout::refreshBounds()
+{
+    QRectF bounds;
+    for (int v = 0; v < nodeCount(); ++v)
+        bounds |= nodeRect(v).adjusted(0, 0, 0, kLabelHeight);
+    if (m_backArcs) bounds.adjust(0, -kNodeHeight * 0.8, 0, 0); // back edges arc above their nodes
+    // Figures lines may be a little wider than shapes.
+    m_bounds = bounds.isNull() ? QRectF() : bounds.adjusted(-8.0, 0, 8.0, 0);
+}
+
+void GraphLayout::compute(const GraphSnapshot& snapshot, const GraphLayout* previous)
 {
     const int n = static_cast<int>(snapshot.nodes.size());
     const int m = static_cast<int>(snapshot.edges.size());
-    m_nodes.assign(n, {});
+    std::vector<NodePlace> nodes(n);
     m_edges.assign(m, {});
     m_layerCount = 0;
     m_bounds = {};
+    m_backArcs = false;
+    // Where each node was in the previous layout, if anywhere (previous may be this very object).
+    std::vector<int> before(n, -1);
+    std::vector<NodePlace> old;
+    if (previous && !previous->isEmpty()) {
+        for (int v = 0; v < n; ++v)
+            before[v] = previous->indexOf(snapshot.nodes[v].id);
+        old = previous->m_nodes;
+    }
+    m_ids.resize(n);
+    for (int v = 0; v < n; ++v)
+        m_ids[v] = snapshot.nodes[v].id;
+    m_nodes = std::move(nodes);
     if (n == 0) return;
+    const bool seeded = std::any_of(before.begin(), before.end(), [](int b) { return b >= 0; });
 
     auto validEdge = [&](const EdgeSnapshot& e) {
         return e.source < static_cast<uint32_t>(n) && e.target < static_cast<uint32_t>(n) && e.source != e.target;
@@ -190,10 +239,13 @@ void GraphLayout::compute(const GraphSnapshot& snapshot)
         }
     }
 
-    // Longest path from the sources over forward edges (Kahn's order).
+    // Longest path from the sources over forward edges (Kahn's order). A node laid out before starts from
+    // its old layer, so it only moves right when an edge demands it.
     std::vector<int> forwardIn(n, 0);
     for (int e = 0; e < m; ++e)
         if (validEdge(snapshot.edges[e]) && !m_edges[e].back) ++forwardIn[snapshot.edges[e].target];
+    for (int v = 0; v < n; ++v)
+        if (before[v] >= 0) m_nodes[v].layer = old[before[v]].layer;
     std::vector<int> ready;
     for (int v = 0; v < n; ++v)
         if (forwardIn[v] == 0) ready.push_back(v);
@@ -207,26 +259,83 @@ void GraphLayout::compute(const GraphSnapshot& snapshot)
             if (--forwardIn[t] == 0) ready.push_back(t);
         }
     }
+    // Layers left empty (a vanished node's) close up.
+    {
+        int top = 0;
+        for (const auto& p : m_nodes)
+            top = std::max(top, p.layer);
+        std::vector<int> remap(top + 1, 0);
+        for (const auto& p : m_nodes)
+            remap[p.layer] = 1;
+        for (int l = 0, next = 0; l <= top; ++l)
+            remap[l] = remap[l] ? next++ : next;
+        for (auto& p : m_nodes)
+            p.layer = remap[p.layer];
+    }
     for (const auto& p : m_nodes)
         m_layerCount = std::max(m_layerCount, p.layer + 1);
 
-    // Slots: the nodes, plus one dummy per layer crossed by a long forward edge.
+    // Slots: the nodes, plus one dummy per layer crossed by a long forward edge. Seeded, the first order
+    // key of a known node is its old height; a new node takes its neighbours' mean, found below.
     std::vector<Slot> items(n);
+    std::vector<char> known(n, 0);
     for (int v = 0; v < n; ++v) {
         items[v].node = v;
         items[v].layer = m_nodes[v].layer;
         items[v].pos = discovery[v];
+        if (seeded && before[v] >= 0) {
+            items[v].pos = old[before[v]].center.y();
+            known[v] = 1;
+        }
+    }
+    if (seeded) {
+        // New nodes: the mean old height of their known neighbours, spreading outwards a few rounds; any
+        // still unplaced go below everything.
+        std::vector<std::vector<int>> adjacent(n);
+        for (int e = 0; e < m; ++e) {
+            const auto& edge = snapshot.edges[e];
+            if (!validEdge(edge)) continue;
+            adjacent[edge.source].push_back(static_cast<int>(edge.target));
+            adjacent[edge.target].push_back(static_cast<int>(edge.source));
+        }
+        double lowest = 0.0;
+        for (int v = 0; v < n; ++v)
+            if (known[v]) lowest = std::max(lowest, items[v].pos);
+        for (int round = 0; round < 4; ++round) {
+            std::vector<char> placed = known;
+            for (int v = 0; v < n; ++v) {
+                if (known[v]) continue;
+                double sum = 0.0;
+                int count = 0;
+                for (int u : adjacent[v])
+                    if (known[u]) {
+                        sum += items[u].pos;
+                        ++count;
+                    }
+                if (count > 0) {
+                    items[v].pos = sum / count + 0.5; // just below an equal key
+                    placed[v] = 1;
+                }
+            }
+            known = std::move(placed);
+        }
+        for (int v = 0; v < n; ++v)
+            if (!known[v]) items[v].pos = lowest + 1000.0 + discovery[v];
     }
     std::vector<std::vector<int>> edgeDummies(m);
     for (int e = 0; e < m; ++e) {
         const auto& edge = snapshot.edges[e];
         if (!validEdge(edge) || m_edges[e].back) continue;
         int prev = static_cast<int>(edge.source);
-        for (int l = m_nodes[edge.source].layer + 1; l < m_nodes[edge.target].layer; ++l) {
+        const int first = m_nodes[edge.source].layer;
+        const int last = m_nodes[edge.target].layer;
+        for (int l = first + 1; l < last; ++l) {
             Slot d;
             d.edge = e;
             d.layer = l;
-            d.pos = discovery[edge.source] + 0.5;
+            const double f = static_cast<double>(l - first) / (last - first);
+            d.pos = seeded ? items[edge.source].pos * (1.0 - f) + items[edge.target].pos * f
+                           : discovery[edge.source] + 0.5;
             items.push_back(d);
             const int id = static_cast<int>(items.size()) - 1;
             edgeDummies[e].push_back(id);
@@ -240,46 +349,69 @@ void GraphLayout::compute(const GraphSnapshot& snapshot)
     std::vector<std::vector<int>> layers(m_layerCount);
     for (int s = 0; s < static_cast<int>(items.size()); ++s)
         layers[items[s].layer].push_back(s);
+    std::vector<double> seedPos;
+    if (seeded) {
+        seedPos.resize(items.size());
+        for (size_t s = 0; s < items.size(); ++s)
+            seedPos[s] = items[s].pos;
+    }
     for (auto& layer : layers) {
         std::stable_sort(layer.begin(), layer.end(), [&](int a, int b) { return items[a].pos < items[b].pos; });
         for (size_t i = 0; i < layer.size(); ++i)
             items[layer[i]].pos = static_cast<double>(i);
     }
 
-    auto best = layers;
-    size_t bestCrossings = crossings(items, layers);
-    for (int sweep = 0; sweep < kSweeps && bestCrossings > 0; ++sweep) {
-        const bool downward = sweep % 2 == 0;
-        if (downward) {
-            for (size_t l = 1; l < layers.size(); ++l)
-                barycenterPass(items, layers[l], true);
-        } else {
-            for (size_t l = layers.size() - 1; l-- > 0;)
-                barycenterPass(items, layers[l], false);
+    // Crossing reduction, from scratch only: seeded, the old order stands (stability beats a few crossings;
+    // "Reset layout" starts afresh).
+    if (!seeded) {
+        auto best = layers;
+        size_t bestCrossings = crossings(items, layers);
+        for (int sweep = 0; sweep < kSweeps && bestCrossings > 0; ++sweep) {
+            const bool downward = sweep % 2 == 0;
+            if (downward) {
+                for (size_t l = 1; l < layers.size(); ++l)
+                    barycenterPass(items, layers[l], true);
+            } else {
+                for (size_t l = layers.size() - 1; l-- > 0;)
+                    barycenterPass(items, layers[l], false);
+            }
+            const size_t c = crossings(items, layers);
+            if (c < bestCrossings) {
+                bestCrossings = c;
+                best = layers;
+            }
         }
-        const size_t c = crossings(items, layers);
-        if (c < bestCrossings) {
-            bestCrossings = c;
-            best = layers;
-        }
+        layers = std::move(best);
     }
-    layers = std::move(best);
 
-    // Vertical coordinates: stack each layer around 0, then pull nodes towards their neighbours.
-    for (const auto& layer : layers) {
-        double y = 0.0;
-        for (size_t i = 0; i < layer.size(); ++i) {
-            if (i > 0) y += separation(items[layer[i - 1]], items[layer[i]]);
-            items[layer[i]].pos = y;
+    // Vertical coordinates. Seeded: every slot as near its old (or neighbours') height as the separation
+    // allows. Otherwise: stack each layer around 0, then pull nodes towards their neighbours.
+    if (seeded) {
+        for (const auto& layer : layers) {
+            const size_t k = layer.size();
+            if (k == 0) continue;
+            // Each slot at its seed height, or pushed down just enough to clear the one above.
+            items[layer[0]].pos = seedPos[layer[0]];
+            for (size_t i = 1; i < k; ++i)
+                items[layer[i]].pos = std::max(
+                    seedPos[layer[i]], items[layer[i - 1]].pos + separation(items[layer[i - 1]], items[layer[i]]));
         }
-        for (int s : layer)
-            items[s].pos -= y / 2.0;
-    }
-    for (int round = 0; round < 3; ++round) {
-        for (size_t l = 1; l < layers.size(); ++l)
-            alignPass(items, layers[l], true);
-        for (size_t l = layers.size() - 1; l-- > 0;)
-            alignPass(items, layers[l], false);
+    } else {
+        for (const auto& layer : layers) {
+            double y = 0.0;
+            for (size_t i = 0; i < layer.size(); ++i) {
+                if (i > 0) y += separation(items[layer[i - 1]], items[layer[i]]);
+                items[layer[i]].pos = y;
+            }
+            for (int s : layer)
+                items[s].pos -= y / 2.0;
+        }
+        for (int round = 0; round < 3; ++round) {
+            for (size_t l = 1; l < layers.size(); ++l)
+                alignPass(items, layers[l], true);
+            for (size_t l = layers.size() - 1; l-- > 0;)
+                alignPass(items, layers[l], false);
+        }
     }
 
     const double pitch = kNodeWidth + kLayerGap;
@@ -294,15 +426,9 @@ void GraphLayout::compute(const GraphSnapshot& snapshot)
         for (int d : edgeDummies[e])
             m_edges[e].waypoints.append(QPointF(items[d].layer * pitch, items[d].pos));
 
-    QRectF bounds;
-    for (int v = 0; v < n; ++v)
-        bounds |= nodeRect(v).adjusted(0, 0, 0, kLabelHeight);
-    bool anyBack = false;
     for (int e = 0; e < m; ++e)
-        anyBack = anyBack || m_edges[e].back || snapshot.edges[e].source == snapshot.edges[e].target;
-    if (anyBack) bounds.adjust(0, -kNodeHeight * 0.8, 0, 0); // back edges arc above their nodes
-    // Figures lines may be a little wider than shapes.
-    m_bounds = bounds.adjusted(-8.0, 0, 8.0, 0);
+        m_backArcs = m_backArcs || m_edges[e].back || snapshot.edges[e].source == snapshot.edges[e].target;
+    refreshBounds();
 }
 
 } // namespace faultline

@@ -13,7 +13,9 @@ namespace faultline {
 
 /// A left-to-right layered drawing of a snapshot's topology, in layout units (pixels at zoom 1).
 /// Sources (user nodes first) sit in layer 0; every other node one layer right of its furthest
-/// predecessor, ignoring back edges; a few barycenter sweeps order each layer to reduce crossings.
+/// predecessor, ignoring back edges; barycenter sweeps order each layer to reduce crossings (counted in
+/// O(E log V) per layer pair), and a priority-free two-way pass places nodes near their neighbours.
+/// Linear-ish in nodes plus edge-layer crossings: 5,000 nodes take well under a second.
 /// Indices are those of GraphSnapshot::nodes and ::edges.
 class GraphLayout {
 public:
@@ -26,7 +28,17 @@ public:
     /// Changes exactly when the set of nodes (id, kind) or edges (source, target, kind) changes.
     static std::string topologyKey(const GraphSnapshot& snapshot);
 
-    void compute(const GraphSnapshot& snapshot);
+    /// Lays the snapshot out from scratch; with a previous layout, stably: nodes it also had keep their
+    /// layer (moving right only when a new edge demands it) and their order within the layer, and stay near
+    /// their old height, so a node that appears or vanishes does not reshuffle the rest. Pure computation on
+    /// its own data: safe to run on any thread.
+    void compute(const GraphSnapshot& snapshot, const GraphLayout* previous = nullptr);
+    /// Index of the node with this id, or -1 (ids are those of the snapshot last laid out).
+    int indexOf(const std::string& id) const;
+    const std::string& nodeId(int node) const { return m_ids.at(node); }
+    /// Puts a node somewhere else (a drag); bounds() follows after refreshBounds().
+    void moveNode(int node, const QPointF& center);
+    void refreshBounds();
     bool isEmpty() const { return m_nodes.empty(); }
     int nodeCount() const { return static_cast<int>(m_nodes.size()); }
     int layerCount() const { return m_layerCount; }
@@ -53,6 +65,8 @@ private:
         QList<QPointF> waypoints;
     };
     std::vector<NodePlace> m_nodes;
+    std::vector<std::string> m_ids;
+    bool m_backArcs = false; ///< some edge arcs above the nodes
     std::vector<EdgeRoute> m_edges;
     int m_layerCount = 0;
     QRectF m_bounds;
