@@ -196,6 +196,7 @@ private slots:
     void healthFollowsErrorRateThresholds();
     void userAndQueueHealthFollowTheirEdges();
     void instancesAndInFlightFromGaugesOrSpans();
+    void hostileTimesAndGaugesNeitherOverflowNorBreakTheJson();
     void ownSpansDecideNodeKindEvenAfterAnEarlierMetric();
     void metricsOfSameLengthNamesLandOnTheirOwnNodes();
     void lateObservationsCountInTotalsOnly();
@@ -759,6 +760,31 @@ void tst_GraphAggregator::instancesAndInFlightFromGaugesOrSpans()
     const NodeSnapshot& orders = snap->nodes[static_cast<size_t>(snap->findNode("orders"))];
     QCOMPARE(orders.instances, 3);
     QCOMPARE(orders.in_flight, 7.0);
+}
+
+void tst_GraphAggregator::hostileTimesAndGaugesNeitherOverflowNorBreakTheJson()
+{
+    // Found by fuzz/fuzz_otlp_traces and fuzz_otlp_metrics. OTLP times are unsigned, so a span can end at
+    // INT64_MAX (after the decoder's clamp) and drag the clock there: the pairing deadline once overflowed.
+    // And a gauge can carry anything: a negative instance count once made JSON that did not read back.
+    GraphAggregator g;
+    Span farFuture = client("gateway", 10);
+    farFuture.end_ns = INT64_MAX;
+    feed(g, { farFuture });
+    g.onMetrics({ metric("faultline.service.instances", "orders", {}, -3),
+        metric("faultline_service_in_flight", "orders", {}, std::nan("")),
+        metric("faultline.service.instances", "payments", {}, 1e300),
+        metric("faultline_service_in_flight", "payments", {}, -1) });
+    g.onClock(INT64_MAX);
+    const auto snap = g.snapshot("t");
+    const NodeSnapshot& orders = snap->nodes[static_cast<size_t>(snap->findNode("orders"))];
+    QCOMPARE(orders.instances, 0);
+    QCOMPARE(orders.in_flight, 0.0);
+    const NodeSnapshot& payments = snap->nodes[static_cast<size_t>(snap->findNode("payments"))];
+    QCOMPARE(payments.instances, 0);
+    QCOMPARE(payments.in_flight, 0.0);
+    std::string error;
+    QVERIFY2(snapshotFromJson(snapshotToJson(*snap), &error), error.c_str());
 }
 
 void tst_GraphAggregator::ownSpansDecideNodeKindEvenAfterAnEarlierMetric()

@@ -142,7 +142,8 @@ PendingSpan GraphAggregatorImpl::pendingOf(const Span& span, uint32_t node, Span
     p.key = key;
     p.end_ns = span.end_ns;
     p.duration_ns = span.durationNs();
-    p.expires_ns = clock_ns + m_ttl_ns;
+    // Saturating: one span ending in the far future (up to INT64_MAX, OTLP times are unsigned) moves the clock.
+    p.expires_ns = clock_ns > INT64_MAX - m_ttl_ns ? INT64_MAX : clock_ns + m_ttl_ns;
     p.node = node;
     p.protocol = protocolOf(span);
     p.kind = span.kind;

@@ -89,12 +89,14 @@ void GraphAggregatorImpl::processMetric(const MetricPoint& point, MetricMeaning 
             = nodeFor(internName(point.service.empty() ? "unknown_service" : point.service), NodeKind::Service, false);
         if (node == kNoId) return;
         m_nodes[node].reported = true;
+        // Both are counts: a negative, non-finite or absurd value (a hostile or broken exporter) is ignored.
+        const bool count = std::isfinite(point.value) && point.value >= 0 && point.value <= 1e9;
         if (meaning == MetricMeaning::ServiceInstances) {
-            m_nodes[node].instances_gauge = point.value;
+            if (count) m_nodes[node].instances_gauge = point.value;
             return;
         }
         if (meaning == MetricMeaning::ServiceInFlight) {
-            m_nodes[node].in_flight_gauge = point.value;
+            if (count) m_nodes[node].in_flight_gauge = point.value;
             return;
         }
         const std::string& name = point.attribute("name");
