@@ -12,6 +12,9 @@ packages=(
     libqt6svg6 # the SVG image plugin that draws the window icon
     nlohmann-json3-dev
     libprotobuf-dev protobuf-compiler libgrpc++-dev protobuf-compiler-grpc # the OTLP/gRPC receiver
+    # scripts/fuzz.sh: clang with libFuzzer. The libFuzzer and sanitizer runtimes are in libclang-rt-14-dev, which
+    # clang-14 pulls in only as a recommendation (--no-install-recommends leaves it out); llvm-14 has llvm-symbolizer.
+    clang libclang-rt-14-dev llvm-14
 )
 
 # The end-to-end test drives Faultline with the OpenTelemetry JS SDK: Node.js and npm, from Debian unless
