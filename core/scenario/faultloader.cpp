@@ -199,6 +199,13 @@ void FaultTargets::addService(const Service& service, bool instancesKnown)
     serviceNames.push_back(service.name);
 }
 
+std::optional<ScheduledFault> loadFault(
+    JsonChecker& checker, const Json& fault, const std::string& at, const FaultTargets& targets)
+{
+    FaultReader read(checker, targets);
+    return read.fault(fault, at);
+}
+
 std::vector<ScheduledFault> loadFaults(
     JsonChecker& checker, const Json& faults, const std::string& at, const FaultTargets& targets)
 {

@@ -29,6 +29,10 @@ struct FaultTargets {
     void addService(const Service& service, bool instancesKnown);
 };
 
+/// Reads one fault object (the shape of a `faults` entry) at pointer `at`; nothing when it is invalid.
+std::optional<ScheduledFault> loadFault(
+    JsonChecker& checker, const Json& fault, const std::string& at, const FaultTargets& targets);
+
 /// Reads the `faults` array `faults` at pointer `at`, reporting each problem to `checker`.
 std::vector<ScheduledFault> loadFaults(
     JsonChecker& checker, const Json& faults, const std::string& at, const FaultTargets& targets);

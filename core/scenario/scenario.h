@@ -155,6 +155,21 @@ struct Workload {
     double timeout_ms = 0.0; ///< the client's own timeout; 0 = waits forever
 };
 
+/// One step of a lesson: what to do or notice, and optionally a fault the step makes happen.
+struct LessonStep {
+    std::string text;
+    /// Injected when the user plays the step; its `at_s` counts from that moment.
+    std::optional<ScheduledFault> fault;
+};
+
+/// A built-in scenario's teaching: the one idea it shows, why, what to watch, and a guided sequence.
+struct Lesson {
+    std::string idea; ///< one line: "A circuit breaker contains the cascade"
+    std::string explanation;
+    std::string watch; ///< what to look at on the graph
+    std::vector<LessonStep> steps;
+};
+
 struct Scenario {
     std::string name;
     std::string description;
@@ -164,6 +179,7 @@ struct Scenario {
     std::vector<Service> services;
     std::vector<Queue> queues;
     std::vector<ScheduledFault> faults; ///< scripted faults, applied at their times
+    std::optional<Lesson> lesson;
 
     const Service* findService(const std::string& name) const;
     const Queue* findQueue(const std::string& name) const;

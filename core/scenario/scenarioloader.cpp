@@ -100,6 +100,7 @@ private:
         const std::string& operation;
     };
 
+    std::optional<Lesson> readLesson(const Json& value, const std::string& at);
     Workload workload(const Json& value, const std::string& at);
     std::vector<RatePoint> schedule(const Json& points, const std::string& at);
     Service service(const Json& value, const std::string& at);
@@ -140,7 +141,8 @@ Scenario Loader::load(const Json& root)
         return s;
     }
     c.checkObject(root, "",
-        { "format", "name", "description", "seed", "duration_s", "workload", "services", "queues", "faults" });
+        { "format", "name", "description", "seed", "duration_s", "workload", "services", "queues", "faults",
+            "lesson" });
     d = declarations(root);
 
     s.name = c.string(root, "", "name", false).value_or(s.name);
@@ -164,12 +166,35 @@ Scenario Loader::load(const Json& root)
         for (size_t i = 0; i < queues->size(); ++i)
             s.queues.push_back(queue((*queues)[i], JsonChecker::child("/queues", i)));
     }
-    if (const Json* faults = c.array(root, "", "faults", false)) {
-        m_targets.queues.insert(d.queueNames.begin(), d.queueNames.end());
-        m_targets.queueNames = d.queueNames;
+    m_targets.queues.insert(d.queueNames.begin(), d.queueNames.end());
+    m_targets.queueNames = d.queueNames;
+    if (const Json* faults = c.array(root, "", "faults", false))
         s.faults = loadFaults(c, *faults, "/faults", m_targets);
-    }
+    if (const Json* lesson = c.field(root, "", "lesson", false)) s.lesson = readLesson(*lesson, "/lesson");
     return s;
+}
+
+std::optional<Lesson> Loader::readLesson(const Json& value, const std::string& at)
+{
+    if (!c.checkObject(value, at, { "idea", "explanation", "watch", "steps" })) return std::nullopt;
+    Lesson lesson;
+    lesson.idea = c.string(value, at, "idea", true).value_or("");
+    lesson.explanation = c.string(value, at, "explanation", true).value_or("");
+    lesson.watch = c.string(value, at, "watch", false).value_or("");
+    if (const Json* steps = c.array(value, at, "steps", true, "a lesson needs at least one step")) {
+        const std::string stepsAt = JsonChecker::child(at, "steps");
+        for (size_t i = 0; i < steps->size(); ++i) {
+            const Json& step = (*steps)[i];
+            const std::string stepAt = JsonChecker::child(stepsAt, i);
+            if (!c.checkObject(step, stepAt, { "text", "fault" })) continue;
+            LessonStep s;
+            s.text = c.string(step, stepAt, "text", true).value_or("");
+            if (const Json* fault = c.field(step, stepAt, "fault", false))
+                s.fault = loadFault(c, *fault, JsonChecker::child(stepAt, "fault"), m_targets);
+            lesson.steps.push_back(std::move(s));
+        }
+    }
+    return lesson;
 }
 
 Workload Loader::workload(const Json& value, const std::string& at)
