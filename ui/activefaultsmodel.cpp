@@ -31,13 +31,13 @@ ActiveFaultsModel::ActiveFaultsModel(QObject* parent)
 void ActiveFaultsModel::setFaultLog(std::shared_ptr<const std::vector<FaultRecord>> log, double now_s)
 {
     m_log = std::move(log);
-    m_now = now_s;
+    if (std::isfinite(now_s)) m_now = now_s; // a broken clock keeps the last good time
     refresh();
 }
 
 void ActiveFaultsModel::setNow(double now_s)
 {
-    m_now = now_s;
+    if (std::isfinite(now_s)) m_now = now_s;
     refresh();
 }
 

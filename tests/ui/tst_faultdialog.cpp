@@ -114,7 +114,6 @@ private slots:
         QCOMPARE(f.percentage, 100.0);
         QCOMPARE(f.delay_ms, 0.0);
         QCOMPARE(f.duration_s, 90.0); // the duration survives a change of type
-        QVERIFY(dialog.statusBox()->isVisible() || !dialog.isVisible());
 
         dialog.setType(FaultType::ErrorRate);
         QCOMPARE(dialog.fault().percentage, 50.0);
@@ -133,6 +132,32 @@ private slots:
         dialog.setType(FaultType::PacketLoss);
         QCOMPARE(dialog.fault().percentage, 30.0);
         QCOMPARE(dialog.fault().target, std::string("payments"));
+    }
+
+    void showsOnlyTheFieldsOfTheType()
+    {
+        FaultDialog dialog(paymentsNode());
+        auto* form = dialog.findChild<QFormLayout*>();
+        QVERIFY(form);
+        const QList<QWidget*> fields { dialog.delayBox(), dialog.statusBox(), dialog.percentageBox(),
+            dialog.factorBox(), dialog.instanceBox(), dialog.peerBox() };
+        const QList<QPair<FaultType, QList<QWidget*>>> expected {
+            { FaultType::Delay, { dialog.delayBox(), dialog.percentageBox() } },
+            { FaultType::Abort, { dialog.statusBox(), dialog.percentageBox() } },
+            { FaultType::ErrorRate, { dialog.percentageBox() } },
+            { FaultType::Slowdown, { dialog.factorBox() } },
+            { FaultType::Crash, { dialog.instanceBox() } },
+            { FaultType::Pause, { dialog.instanceBox() } },
+            { FaultType::Partition, { dialog.peerBox() } },
+            { FaultType::PacketLoss, { dialog.percentageBox() } },
+        };
+        for (const auto& [type, shown] : expected) {
+            dialog.setType(type);
+            QVERIFY(dialog.type() == type);
+            for (QWidget* field : fields)
+                QCOMPARE(form->isRowVisible(field), shown.contains(field));
+            QVERIFY(form->isRowVisible(dialog.durationBox()));
+        }
     }
 
     void edgeFaultsAimAtTheRightEnd()
