@@ -398,24 +398,43 @@ private slots:
         QCOMPARE(server->view()->agents.front().instance, std::string("orders-3"));
     }
 
+    void protocolViolationsEndTheStream_data()
+    {
+        QTest::addColumn<int>("violation");
+        QTest::addColumn<QString>("expected");
+        QTest::newRow("ack before hello") << 0 << "first message must be Hello";
+        QTest::newRow("hello twice") << 1 << "twice";
+        QTest::newRow("future protocol") << 2 << "protocol version 2";
+        QTest::newRow("no service") << 3 << "no service";
+    }
     void protocolViolationsEndTheStream()
     {
+        QFETCH(int, violation);
+        QFETCH(QString, expected);
         auto server = startServer();
         auto channel = grpc::CreateChannel(server->view()->listening_on, grpc::InsecureChannelCredentials());
         auto stub = pb::ControlService::NewStub(channel);
         grpc::ClientContext context;
         context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
         auto stream = stub->Connect(&context);
+        pb::AgentMessage hello;
+        hello.mutable_hello()->set_protocol_version(violation == 2 ? 2 : 1);
+        hello.mutable_hello()->set_service(violation == 3 ? "" : "orders");
         pb::AgentMessage ack;
         ack.mutable_ack()->set_directive_id(7);
-        QVERIFY(stream->Write(ack));
         pb::ServerMessage reply;
-        QVERIFY(!stream->Read(&reply));
+        if (violation == 1) {
+            QVERIFY(stream->Write(hello));
+            QVERIFY(stream->Read(&reply));
+            QVERIFY(reply.has_welcome());
+        }
+        QVERIFY(stream->Write(violation == 0 ? ack : hello));
+        while (stream->Read(&reply)) { } // pings may come before the end
         const grpc::Status status = stream->Finish();
         QCOMPARE(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
-        QVERIFY2(QString::fromStdString(status.error_message()).contains("Hello"), status.error_message().c_str());
+        QVERIFY2(QString::fromStdString(status.error_message()).contains(expected), status.error_message().c_str());
         QTRY_COMPARE_WITH_TIMEOUT(server->view()->stats.malformed, uint64_t(1), kWait);
-        QCOMPARE(agentCount(*server), size_t(0));
+        QTRY_COMPARE_WITH_TIMEOUT(agentCount(*server), size_t(0), kWait);
     }
 };
 
