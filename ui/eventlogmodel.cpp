@@ -138,12 +138,10 @@ void EventLogModel::update(const std::shared_ptr<const GraphSnapshot>& snapshot,
 
     if (faults) {
         const auto& log = *faults;
-        // Reverts of faults logged earlier: only those still awaited are looked up.
+        // Reverts of faults logged earlier: only those still awaited are looked at, by their place in the log.
         for (auto it = m_awaitingRevert.begin(); it != m_awaitingRevert.end();) {
-            const auto r
-                = std::find_if(log.begin(), log.end(), [id = *it](const FaultRecord& f) { return f.id == id; });
-            if (r != log.end() && r->reverted_ns >= 0) {
-                batch.push_back(faultEvent(*r, false));
+            if (*it < log.size() && log[*it].reverted_ns >= 0) {
+                batch.push_back(faultEvent(log[*it], false));
                 it = m_awaitingRevert.erase(it);
             } else {
                 ++it;
@@ -155,7 +153,7 @@ void EventLogModel::update(const std::shared_ptr<const GraphSnapshot>& snapshot,
             if (r.reverted_ns >= 0)
                 batch.push_back(faultEvent(r, false));
             else
-                m_awaitingRevert.push_back(r.id);
+                m_awaitingRevert.push_back(m_faultCursor);
         }
     }
 

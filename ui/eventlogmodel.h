@@ -117,7 +117,8 @@ private:
     HealthEventTracker m_health;
     double m_lastSnapshotS = -1.0;
     size_t m_faultCursor = 0; ///< records before this index have their "applied" line
-    std::vector<uint64_t> m_awaitingRevert; ///< ids applied but not yet logged as reverted
+    /// Faults applied but not yet logged as reverted: their index in the (append-only) fault log.
+    std::vector<size_t> m_awaitingRevert;
     int64_t m_lastBreakerNs = -1; ///< the newest breaker event logged...
     size_t m_breakersAtLastNs = 0; ///< ...and how many logged at exactly that time
 };
