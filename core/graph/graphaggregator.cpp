@@ -436,4 +436,17 @@ History GraphAggregator::edgeHistory(std::string_view source, std::string_view t
     return edge ? edge->stats.history(d->clock_ns) : History {};
 }
 
+LogHistogram GraphAggregator::nodeLatencyHistogram(std::string_view id) const
+{
+    const GraphNode* node = d->findNode(id);
+    return node ? node->stats.windowHistogram() : LogHistogram {};
+}
+
+LogHistogram GraphAggregator::edgeLatencyHistogram(
+    std::string_view source, std::string_view target, EdgeKind kind) const
+{
+    const GraphEdge* edge = d->findEdge(source, target, kind);
+    return edge ? edge->stats.windowHistogram() : LogHistogram {};
+}
+
 } // namespace faultline

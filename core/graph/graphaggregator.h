@@ -54,6 +54,11 @@ public:
     History nodeHistory(std::string_view id) const;
     /// The same for the edge source -> target of that kind (what the caller felt).
     History edgeHistory(std::string_view source, std::string_view target, EdgeKind kind) const;
+    /// The latencies (ns) in a node's window as of the last snapshot(): the histogram behind its p50/p95/p99.
+    /// Empty when there is no such node.
+    LogHistogram nodeLatencyHistogram(std::string_view id) const;
+    /// The same for the edge source -> target of that kind.
+    LogHistogram edgeLatencyHistogram(std::string_view source, std::string_view target, EdgeKind kind) const;
 
 private:
     std::unique_ptr<GraphAggregatorImpl> d;

@@ -48,6 +48,9 @@ public:
     void quantiles(std::span<const double> qs, std::span<double> out) const;
     /// Observations in one bucket.
     uint64_t bucketCount(int bucket) const;
+    /// The buckets that may hold observations are [firstBucket(), endBucket()); empty when both are equal.
+    int firstBucket() const { return m_first; }
+    int endBucket() const { return m_first + static_cast<int>(m_counts.size()); }
 
 private:
     void ensureRange(int lo, int hi);

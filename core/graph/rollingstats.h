@@ -52,6 +52,9 @@ public:
     /// Observations that arrived later than the window are not in it.
     History history(int64_t now_ns) const;
 
+    /// The latencies (ns) in the window as of the last advance()/window() call: what window() reports on.
+    const LogHistogram& windowHistogram() const { return m_window; }
+
     uint64_t lateObservations() const { return m_late; }
     int windowSlots() const { return static_cast<int>(m_slots.size()); }
 

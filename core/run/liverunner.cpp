@@ -50,7 +50,7 @@ public:
                 else
                     m_aggregator.onMetrics(std::move(std::get<std::vector<MetricPoint>>(*item)));
             }
-            if (steady_clock::now() >= nextPublish) {
+            if (steady_clock::now() >= nextPublish || m_watchChanged.exchange(false)) {
                 publish();
                 nextPublish = steady_clock::now() + frame;
             }
@@ -71,12 +71,18 @@ public:
             m_aggregator.addDroppedSpans(stats.spans_rejected - m_droppedReported);
             m_droppedReported = stats.spans_rejected;
         }
-        m_latest.store(m_aggregator.snapshot("live"));
+        auto snapshot = m_aggregator.snapshot("live");
+        m_breakers.observe(*snapshot);
+        DetailKey watch;
         std::function<void()> callback;
         {
             std::lock_guard lock(m_mutex);
             callback = m_callback;
+            watch = m_watch;
         }
+        m_detail.store(
+            watch.empty() ? nullptr : buildDetail(m_aggregator, *snapshot, watch, &m_breakers.events(), nullptr));
+        m_latest.store(std::move(snapshot));
         if (callback) callback();
     }
 
@@ -85,8 +91,12 @@ public:
     GraphAggregator m_aggregator; // the runner's thread only
     uint64_t m_droppedReported = 0;
     std::atomic<std::shared_ptr<const GraphSnapshot>> m_latest;
+    std::atomic<std::shared_ptr<const DetailSnapshot>> m_detail;
+    BreakerTransitionTracker m_breakers; // the runner's thread only
     std::atomic<bool> m_stop { false };
-    std::mutex m_mutex; // guards m_callback and m_request
+    std::atomic<bool> m_watchChanged { false };
+    std::mutex m_mutex; // guards m_callback, m_request and m_watch
+    DetailKey m_watch;
     std::function<void()> m_callback;
     std::function<void()> m_request; // a job for the runner's thread
     std::thread m_thread;
@@ -131,6 +141,20 @@ std::shared_ptr<const GraphSnapshot> LiveRunner::snapshotNow()
 ReceiverStats LiveRunner::receiverStats() const
 {
     return d->m_receiver.stats();
+}
+
+void LiveRunner::watch(DetailKey key)
+{
+    {
+        std::lock_guard lock(d->m_mutex);
+        d->m_watch = std::move(key);
+    }
+    d->m_watchChanged = true;
+}
+
+std::shared_ptr<const DetailSnapshot> LiveRunner::latestDetail() const
+{
+    return d->m_detail.load();
 }
 
 void LiveRunner::setSnapshotCallback(std::function<void()> callback)

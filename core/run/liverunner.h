@@ -3,6 +3,7 @@
 #include "graph/graphaggregator.h"
 #include "graph/graphsnapshot.h"
 #include "otlp/otlpreceiver.h"
+#include "run/detailsnapshot.h"
 
 #include <functional>
 #include <memory>
@@ -36,6 +37,13 @@ public:
     /// Publishes a snapshot now and returns it: for a headless run's final answer.
     std::shared_ptr<const GraphSnapshot> snapshotNow();
     ReceiverStats receiverStats() const;
+
+    /// Which node or edge to publish a DetailSnapshot for with every snapshot from now on (an empty key
+    /// stops them); a snapshot with its detail follows promptly. Its breaker transitions are the state
+    /// changes the reported breaker metrics showed from one snapshot to the next.
+    void watch(DetailKey key);
+    /// The detail of the watched item, published with the latest snapshot; null when nothing is watched.
+    std::shared_ptr<const DetailSnapshot> latestDetail() const;
 
     /// Called on the runner's thread after each snapshot is published; keep it short and thread-safe.
     void setSnapshotCallback(std::function<void()> callback);

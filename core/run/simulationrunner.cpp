@@ -34,7 +34,11 @@ struct FaultCommand {
 struct RevertCommand {
     uint64_t id; ///< 0 = every active fault
 };
-using Command = std::variant<PauseCommand, SpeedCommand, StepCommand, ResetCommand, FaultCommand, RevertCommand>;
+struct WatchCommand {
+    DetailKey key;
+};
+using Command
+    = std::variant<PauseCommand, SpeedCommand, StepCommand, ResetCommand, FaultCommand, RevertCommand, WatchCommand>;
 
 /// Ids of faults injected through the runner live above the simulator's own (scripted) ids.
 constexpr uint64_t kFirstRunnerFaultId = uint64_t(1) << 40;
@@ -108,6 +112,8 @@ public:
     std::atomic<std::shared_ptr<const GraphSnapshot>> m_latest;
     std::atomic<std::shared_ptr<const std::vector<FaultRecord>>> m_faultLog;
     std::atomic<std::shared_ptr<const std::vector<BreakerEvent>>> m_breakerEvents;
+    std::atomic<std::shared_ptr<const DetailSnapshot>> m_detail;
+    DetailKey m_watch; // simulation thread only
     std::atomic<uint64_t> m_nextFaultId { kFirstRunnerFaultId };
     std::vector<BreakerEvent> m_breakerHistory; // simulation thread only
     std::atomic<bool> m_paused;
@@ -119,7 +125,9 @@ public:
     // Simulation thread only.
     Clock::time_point m_wallBase;
     int64_t m_virtualBase = 0;
-    double m_pendingStep = 0.0;
+    /// Where the pending step() ends, in virtual ns; -1 = none. Absolute, so that a step longer than one
+    /// slice of events ends where it was asked to rather than moving on with every slice.
+    int64_t m_stepTarget = -1;
 };
 
 void SimulationRunnerImpl::apply(const Command& command)
@@ -133,12 +141,16 @@ void SimulationRunnerImpl::apply(const Command& command)
             } else if constexpr (std::is_same_v<T, SpeedCommand>) {
                 m_speed = std::clamp(c.factor, SimulationRunner::kMinSpeed, SimulationRunner::kMaxSpeed);
             } else if constexpr (std::is_same_v<T, StepCommand>) {
-                m_pendingStep += c.seconds;
+                if (c.seconds > 0.0) {
+                    const int64_t from = m_stepTarget >= 0 ? m_stepTarget : m_simulator->now();
+                    m_stepTarget = from + static_cast<int64_t>(c.seconds * 1e9);
+                }
             } else if constexpr (std::is_same_v<T, ResetCommand>) {
                 m_aggregator.reset();
                 m_simulator = std::make_unique<Simulator>(m_scenario, m_seed, &m_aggregator);
                 m_breakerHistory.clear();
                 m_simulatedNs = 0;
+                m_stepTarget = -1;
                 publish();
             } else if constexpr (std::is_same_v<T, FaultCommand>) {
                 m_simulator->injectFault(c.fault, c.id);
@@ -149,6 +161,9 @@ void SimulationRunnerImpl::apply(const Command& command)
                 else
                     m_simulator->revertFault(c.id);
                 publish();
+            } else if constexpr (std::is_same_v<T, WatchCommand>) {
+                m_watch = c.key;
+                publish(); // the new selection's detail shows at once, even while paused
             }
         },
         command);
@@ -166,7 +181,10 @@ void SimulationRunnerImpl::publish()
             m_breakerHistory.begin() + static_cast<std::ptrdiff_t>(m_breakerHistory.size() - kMaxBreakerEvents));
     m_breakerEvents.store(std::make_shared<const std::vector<BreakerEvent>>(m_breakerHistory));
     m_faultLog.store(std::make_shared<const std::vector<FaultRecord>>(m_simulator->faultLog()));
-    m_latest.store(m_aggregator.snapshot("simulation"));
+    auto snapshot = m_aggregator.snapshot("simulation");
+    m_detail.store(
+        m_watch.empty() ? nullptr : buildDetail(m_aggregator, *snapshot, m_watch, &m_breakerHistory, m_scenario));
+    m_latest.store(std::move(snapshot));
     m_simulatedNs = m_simulator->now();
     std::function<void()> callback;
     {
@@ -192,7 +210,7 @@ void SimulationRunnerImpl::run()
         for (const Command& c : commands)
             apply(c);
 
-        if (m_paused && m_pendingStep <= 0.0) {
+        if (m_paused && m_stepTarget < 0) {
             std::unique_lock lock(m_mutex);
             if (m_commands.empty() && !m_stop) m_idle = true;
             m_wake.wait(lock, [this] { return m_stop || !m_commands.empty(); });
@@ -201,14 +219,14 @@ void SimulationRunnerImpl::run()
 
         int64_t target;
         if (m_paused) {
-            target = m_simulator->now() + static_cast<int64_t>(m_pendingStep * 1e9);
+            target = std::max(m_stepTarget, m_simulator->now());
         } else {
             const double wall = std::chrono::duration<double>(Clock::now() - m_wallBase).count();
             target = m_virtualBase + static_cast<int64_t>(wall * m_speed * 1e9);
         }
         const bool reached = m_simulator->runUntil(target, kEventSlice);
         if (m_paused && reached) {
-            m_pendingStep = 0.0;
+            m_stepTarget = -1;
             publish();
             nextPublish = Clock::now() + std::chrono::duration_cast<Clock::duration>(frame);
             continue;
@@ -294,6 +312,16 @@ std::shared_ptr<const std::vector<BreakerEvent>> SimulationRunner::breakerEvents
 std::shared_ptr<const GraphSnapshot> SimulationRunner::latestSnapshot() const
 {
     return d->m_latest.load();
+}
+
+void SimulationRunner::watch(DetailKey key)
+{
+    d->post(WatchCommand { std::move(key) });
+}
+
+std::shared_ptr<const DetailSnapshot> SimulationRunner::latestDetail() const
+{
+    return d->m_detail.load();
 }
 
 bool SimulationRunner::paused() const

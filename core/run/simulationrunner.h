@@ -3,6 +3,7 @@
 #include "graph/graphaggregator.h"
 #include "graph/graphsnapshot.h"
 #include "resilience/fault.h"
+#include "run/detailsnapshot.h"
 #include "scenario/scenario.h"
 #include "sim/simulator.h"
 
@@ -56,6 +57,11 @@ public:
 
     /// The most recent snapshot; never null once constructed (the first one is empty).
     std::shared_ptr<const GraphSnapshot> latestSnapshot() const;
+    /// Which node or edge to publish a DetailSnapshot for with every snapshot from now on (an empty key
+    /// stops them). Queued; a snapshot with the new item's detail follows at once, even while paused.
+    void watch(DetailKey key);
+    /// The detail of the watched item, published with the latest snapshot; null when nothing is watched.
+    std::shared_ptr<const DetailSnapshot> latestDetail() const;
     bool paused() const;
     /// True once the runner is paused with every posted command applied: its clock stands still until
     /// the next command.
