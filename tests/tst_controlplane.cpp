@@ -312,6 +312,27 @@ private slots:
         QVERIFY(!agent->stats().connected);
     }
 
+    void agentsFindTheAppAgainAfterItRestarts()
+    {
+        auto server = startServer();
+        const std::string address = server->view()->listening_on;
+        auto agent = makeAgent(*server, "orders", "orders-1");
+        agent->start();
+        QTRY_VERIFY_WITH_TIMEOUT(agent->stats().connected, kWait);
+        server.reset();
+        QTRY_VERIFY_WITH_TIMEOUT(!agent->stats().connected, kWait);
+
+        ControlServerConfig config;
+        config.address = address; // the same port: the app started again
+        server = startServer(config);
+        server->setEnabled(true);
+        QTRY_COMPARE_WITH_TIMEOUT(agentCount(*server), size_t(1), kWait);
+        QTRY_VERIFY_WITH_TIMEOUT(agent->stats().connects >= 2, kWait);
+        std::string error;
+        QVERIFY2(!server->applyFault({ {}, "orders" }, delayOnPayments(), error).empty(), error.c_str());
+        QTRY_COMPARE_WITH_TIMEOUT(agent->rules().size(), size_t(1), kWait);
+    }
+
     void agentsRevertWhenTheServerFallsSilent()
     {
         ManualControlClock serverClock; // frozen: the server pings at most once, at start

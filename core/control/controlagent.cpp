@@ -5,9 +5,11 @@
 
 #include "faultline/control/v1/control.grpc.pb.h"
 
+#include <grpc/grpc.h>
 #include <grpcpp/client_context.h>
 #include <grpcpp/create_channel.h>
 #include <grpcpp/security/credentials.h>
+#include <grpcpp/support/channel_arguments.h>
 
 #include <algorithm>
 #include <condition_variable>
@@ -352,7 +354,12 @@ void ControlAgent::start()
     std::lock_guard lock(d->mutex);
     if (d->running) return;
     if (!d->stub) {
-        d->channel = grpc::CreateChannel(d->config.address, grpc::InsecureChannelCredentials());
+        // gRPC's reconnect backoff grows to two minutes by default; an app that restarts after a long
+        // outage should see its agents back within seconds.
+        grpc::ChannelArguments arguments;
+        arguments.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 500);
+        arguments.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 5000);
+        d->channel = grpc::CreateCustomChannel(d->config.address, grpc::InsecureChannelCredentials(), arguments);
         d->stub = pb::ControlService::NewStub(d->channel);
     }
     d->running = true;
