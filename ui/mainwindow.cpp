@@ -67,6 +67,12 @@ MainWindow::MainWindow(QWidget* parent)
     createStatusBar();
 
     connect(m_graph, &GraphView::nodeSelected, m_inspector, &InspectorPanel::setNode);
+    connect(m_graph, &GraphView::edgeSelected, m_inspector, &InspectorPanel::setEdge);
+    // The runner publishes history, histogram and breaker transitions of the item the inspector shows.
+    connect(m_inspector, &InspectorPanel::detailKeyChanged, this, [this](const DetailKey& key) {
+        if (m_runner) m_runner->watch(key);
+        if (m_live) m_live->watch(key);
+    });
     connect(m_graph, &GraphView::edgeLabelsVisibleChanged, m_edgeLabelsAction, &QAction::setChecked);
 
     if (const QScreen* screen = this->screen())
@@ -451,6 +457,14 @@ void MainWindow::refresh()
         m_graph->setSnapshot(snapshot);
         m_inspector->setSnapshot(snapshot);
     }
+    // The inspector's detail; a runner started since the selection was made is told what to watch here.
+    auto detail = m_live ? m_live->latestDetail() : m_runner->latestDetail();
+    const DetailKey watched = m_inspector->detailKey();
+    if ((detail ? detail->key : DetailKey {}) != watched) {
+        if (m_runner) m_runner->watch(watched);
+        if (m_live) m_live->watch(watched);
+    }
+    m_inspector->setDetail(std::move(detail));
     updateControls();
     updateStatus();
 }
