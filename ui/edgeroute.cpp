@@ -12,7 +12,7 @@ EdgeRoute EdgeRoute::compute(const GraphSnapshot& snapshot, const GraphLayout& l
 {
     const EdgeSnapshot& e = snapshot.edges.at(edge);
     EdgeRoute route;
-    route.width = GraphStyle::edgeWidth(e.traffic.rps);
+    route.width = widthFor(e.traffic.rps);
     const double arrow = arrowLength(route.width);
     const auto shape = [&](uint32_t node) {
         return NodeShape::rect(snapshot.nodes.at(node).kind, layout.nodeRect(static_cast<int>(node)));
@@ -52,6 +52,11 @@ EdgeRoute EdgeRoute::compute(const GraphSnapshot& snapshot, const GraphLayout& l
         }
     }
     return route;
+}
+
+double EdgeRoute::widthFor(double rps)
+{
+    return std::round(GraphStyle::edgeWidth(rps) * 4.0) / 4.0;
 }
 
 QPolygonF EdgeRoute::arrowHead() const

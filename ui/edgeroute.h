@@ -20,6 +20,9 @@ public:
     double width = 1.0; ///< stroke width, from the edge's rate
 
     QPolygonF arrowHead() const;
+    /// The stroke width of an edge carrying `rps`: GraphStyle::edgeWidth in quarter steps, so a route can be
+    /// kept while the rate wobbles.
+    static double widthFor(double rps);
     static double arrowLength(double width) { return 8.0 + width * 1.4; }
 };
 

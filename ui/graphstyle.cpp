@@ -56,6 +56,12 @@ double GraphStyle::edgeWidth(double rps)
     return std::clamp(w, kMinEdgeWidth, kMaxEdgeWidth);
 }
 
+double GraphStyle::queueDepthFraction(double depth)
+{
+    if (!std::isfinite(depth) || depth <= 0.0) return 0.0;
+    return std::clamp(std::log10(1.0 + depth) / 4.0, 0.0, 1.0);
+}
+
 QColor GraphStyle::mix(const QColor& a, const QColor& b, double t)
 {
     t = std::clamp(t, 0.0, 1.0);

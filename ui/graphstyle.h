@@ -20,6 +20,8 @@ public:
     static QColor mutedText(const QPalette& palette);
     /// Stroke width of an edge carrying `rps`: grows with log10(rps), clamped to [kMinEdgeWidth, kMaxEdgeWidth].
     static double edgeWidth(double rps);
+    /// How full a queue's depth gauge is, 0..1, on a log scale: 10 messages a quarter, 10,000 or more all of it.
+    static double queueDepthFraction(double depth);
     static QColor mix(const QColor& a, const QColor& b, double t); ///< a*(1-t) + b*t
     /// WCAG relative luminance contrast ratio, 1..21.
     static double contrast(const QColor& a, const QColor& b);

@@ -1,5 +1,6 @@
 #include "graphtext.h"
 
+#include "breakerbadge.h"
 #include "figureformat.h"
 
 #include <QCoreApplication>
@@ -72,7 +73,20 @@ QStringList GraphText::edgeLabel(const EdgeSnapshot& edge)
     return lines;
 }
 
-QString GraphText::nodeToolTip(const GraphSnapshot& snapshot, int node)
+QString GraphText::breakerLine(const BreakerInfo& breaker, const QPalette& palette)
+{
+    QString s = BreakerBadge::html(breaker.state, palette) + QStringLiteral("&nbsp;")
+        + tr("Breaker %1: <b>%2</b>")
+              .arg(QString::fromStdString(breaker.name).toHtmlEscaped(),
+                  FigureFormat::breakerState(breaker.state).toLower());
+    QStringList figures;
+    if (breaker.failure_rate >= 0.0) figures << tr("failure rate %1%").arg(breaker.failure_rate, 0, 'f', 1);
+    if (breaker.slow_call_rate >= 0.0) figures << tr("slow calls %1%").arg(breaker.slow_call_rate, 0, 'f', 1);
+    figures << tr("%1 calls not permitted").arg(FigureFormat::count(breaker.not_permitted_calls));
+    return s + QStringLiteral("<br>&nbsp;&nbsp;&nbsp;&nbsp;") + figures.join(QStringLiteral(", "));
+}
+
+QString GraphText::nodeToolTip(const GraphSnapshot& snapshot, int node, const QPalette& palette)
 {
     const NodeSnapshot& n = snapshot.nodes.at(node);
     const TrafficStats& t = n.traffic;
@@ -96,10 +110,12 @@ QString GraphText::nodeToolTip(const GraphSnapshot& snapshot, int node)
         s += br
             + tr("Since start: %1 requests, %2 errors")
                   .arg(FigureFormat::count(shown.totals.requests), FigureFormat::count(shown.totals.errors));
+    for (const BreakerInfo& b : n.breakers)
+        s += br + breakerLine(b, palette);
     return s;
 }
 
-QString GraphText::edgeToolTip(const GraphSnapshot& snapshot, int edge)
+QString GraphText::edgeToolTip(const GraphSnapshot& snapshot, int edge, const QPalette& palette)
 {
     const EdgeSnapshot& e = snapshot.edges.at(edge);
     const TrafficStats& t = e.traffic;
@@ -112,10 +128,7 @@ QString GraphText::edgeToolTip(const GraphSnapshot& snapshot, int edge)
     s += br + tr("%1 rps, %2 errors").arg(FigureFormat::rate(t.rps), FigureFormat::percent(t.error_rate));
     if (t.latency.valid) s += br + tr("Caller felt: ") + latencyLine(t.latency);
     if (e.server_latency.valid) s += br + tr("Callee spent: ") + latencyLine(e.server_latency);
-    if (e.breaker) {
-        s += br + tr("Breaker: %1").arg(FigureFormat::breakerState(e.breaker->state).toLower());
-        if (e.breaker->failure_rate >= 0.0) s += tr(", failure rate %1%").arg(e.breaker->failure_rate, 0, 'f', 1);
-    }
+    if (e.breaker) s += br + breakerLine(*e.breaker, palette);
     return s;
 }
 

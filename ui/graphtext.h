@@ -2,6 +2,7 @@
 
 #include "graph/graphsnapshot.h"
 
+#include <QPalette>
 #include <QString>
 
 namespace faultline {
@@ -17,8 +18,12 @@ public:
     /// An edge label: "48.9 rps · 1.0%" (no percentage without errors) and "p99 95 ms" (left out when
     /// nothing waited: async publishes); empty when the edge is idle.
     static QStringList edgeLabel(const EdgeSnapshot& edge);
-    static QString nodeToolTip(const GraphSnapshot& snapshot, int node); ///< rich text
-    static QString edgeToolTip(const GraphSnapshot& snapshot, int edge); ///< rich text
+    /// Rich text; breakers the node reports that match no edge are listed with their glyphs.
+    static QString nodeToolTip(const GraphSnapshot& snapshot, int node, const QPalette& palette = QPalette());
+    /// Rich text; a breaker on the edge with its glyph, state, failure rate and calls not permitted.
+    static QString edgeToolTip(const GraphSnapshot& snapshot, int edge, const QPalette& palette = QPalette());
+    /// A breaker in a tooltip: glyph, name, state, then its rates and the calls it refused.
+    static QString breakerLine(const BreakerInfo& breaker, const QPalette& palette = QPalette());
 };
 
 } // namespace faultline

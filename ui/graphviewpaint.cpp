@@ -1,5 +1,6 @@
 #include "graphview.h"
 
+#include "breakerbadge.h"
 #include "edgeroute.h"
 #include "figureformat.h"
 #include "graphlegend.h"
@@ -7,18 +8,48 @@
 #include "graphtext.h"
 #include "nodeshape.h"
 
+#include <QPaintEvent>
 #include <QPainter>
+#include <QTimer>
 
 #include <algorithm>
 #include <cmath>
 
-// The drawing half of GraphView: edges, nodes, labels and the legend. Interaction is in graphview.cpp.
+// The drawing half of GraphView: edges, traffic particles, nodes, breaker badges, labels and the legend,
+// with the caches that keep it fast on large graphs. Interaction is in graphview.cpp.
 
 namespace faultline {
 
 namespace {
-constexpr double kDetailScale = 0.45; ///< below this scale, figures and edge labels are left out
 constexpr double kMaxTextBoost = 1.2;
+// The zoom below which each level of detail starts (screen pixels per layout unit).
+constexpr double kEdgeLabelScale = 0.5;
+constexpr double kFigureScale = 0.38;
+constexpr double kTextScale = 0.24;
+constexpr double kSkeletonScale = 0.12;
+/// Past this many nodes or edges, detail drops sooner: there is more to draw at every zoom.
+constexpr size_t kLargeNodes = 250;
+constexpr size_t kLargeEdges = 750;
+constexpr double kLargeFactor = 1.3;
+constexpr int kFrameMs = 33; ///< ~30 frames per second
+constexpr double kParticleRadius = 2.4;
+constexpr double kDiamondRadius = 3.6;
+
+/// Changes when any node moves (a new layout, a dragged node), cheaply: the routes depend on it.
+double placementChecksum(const GraphLayout& layout)
+{
+    double sum = layout.bounds().width() * 3.0 + layout.bounds().height() * 7.0;
+    for (int i = 0; i < layout.nodeCount(); ++i) {
+        const QPointF c = layout.center(i);
+        sum += c.x() * (i % 97 + 1) + c.y() * (i % 89 + 101);
+    }
+    return sum;
+}
+
+int healthSlot(Health h)
+{
+    return std::clamp(static_cast<int>(h), 0, 3);
+}
 } // namespace
 
 QFont GraphView::graphFont(double px, bool bold) const
@@ -29,31 +60,175 @@ QFont GraphView::graphFont(double px, bool bold) const
     return f;
 }
 
-void GraphView::paintEvent(QPaintEvent*)
+GraphView::Detail GraphView::detailFor(double scale) const
 {
-    QPainter p(this);
-    p.setRenderHint(QPainter::Antialiasing);
-    p.setRenderHint(QPainter::TextAntialiasing);
-    p.fillRect(rect(), GraphStyle::background(palette()));
-    if (!m_snapshot || m_snapshot->nodes.empty()) {
-        paintPlaceholder(p);
+    if (m_snapshot && (m_snapshot->nodes.size() > kLargeNodes || m_snapshot->edges.size() > kLargeEdges))
+        scale /= kLargeFactor;
+    if (scale >= kEdgeLabelScale) return Detail::Full;
+    if (scale >= kFigureScale) return Detail::NoEdgeLabels;
+    if (scale >= kTextScale) return Detail::NoFigures;
+    if (scale >= kSkeletonScale) return Detail::NoText;
+    return Detail::Skeleton;
+}
+
+GraphView::Detail GraphView::detailLevel() const
+{
+    if (!m_snapshot || m_layout.isEmpty()) return Detail::Full;
+    return detailFor(viewTransform().m11());
+}
+
+const TrafficAnimation& GraphView::trafficAnimation() const
+{
+    syncPaintCache();
+    return m_traffic;
+}
+
+void GraphView::advanceAnimation(double wallSeconds)
+{
+    if (m_animationPaused) return;
+    syncPaintCache();
+    m_traffic.advance(wallSeconds);
+    update();
+}
+
+bool GraphView::animationRunning() const
+{
+    return m_animationTimer && m_animationTimer->isActive();
+}
+
+void GraphView::syncAnimation()
+{
+    const bool wanted = isVisible() && !m_animationPaused && m_detail == Detail::Full && m_traffic.hasTraffic();
+    if (wanted) {
+        if (!m_animationTimer) {
+            m_animationTimer = new QTimer(this);
+            m_animationTimer->setTimerType(Qt::PreciseTimer);
+            connect(m_animationTimer, &QTimer::timeout, this, [this] {
+                if (!isVisible() || m_animationPaused) {
+                    m_animationTimer->stop(); // the next paint starts it again when it is wanted
+                    return;
+                }
+                advanceAnimation(static_cast<double>(m_animationClock.restart()) / 1000.0);
+            });
+        }
+        if (!m_animationTimer->isActive()) {
+            m_animationClock.start();
+            m_animationTimer->start(kFrameMs);
+        }
+    } else if (m_animationTimer && m_animationTimer->isActive()) {
+        m_animationTimer->stop();
+    }
+}
+
+void GraphView::syncPaintCache() const
+{
+    if (!m_snapshot) {
+        m_edgeGeometry.clear();
+        m_cachedSnapshot.reset();
+        if (m_traffic.laneCount() > 0) m_traffic.reset(0);
         return;
     }
+    const GraphSnapshot& s = *m_snapshot;
+    const double placement = placementChecksum(m_layout);
+    const bool layoutChanged = m_cachedGeneration != m_layoutGeneration || placement != m_cachedPlacement
+        || m_edgeGeometry.size() != s.edges.size() || m_traffic.laneCount() != static_cast<int>(s.edges.size());
+    if (!layoutChanged && m_cachedSnapshot.lock() == m_snapshot) return;
+
+    if (layoutChanged) {
+        m_edgeGeometry.assign(s.edges.size(), EdgeGeometry {});
+        m_traffic.reset(static_cast<int>(s.edges.size()));
+    }
+    const auto nodes = static_cast<uint32_t>(std::min<size_t>(s.nodes.size(), m_layout.nodeCount()));
+    for (int i = 0; i < static_cast<int>(s.edges.size()); ++i) {
+        const EdgeSnapshot& e = s.edges[static_cast<size_t>(i)];
+        EdgeGeometry& g = m_edgeGeometry[static_cast<size_t>(i)];
+        if (e.source >= nodes || e.target >= nodes) {
+            g.valid = false;
+            m_traffic.setTraffic(i, 0.0, 0.0, 0.0);
+            continue;
+        }
+        const double width = EdgeRoute::widthFor(e.traffic.rps);
+        if (!g.valid || g.width != width || g.guarded != e.breaker.has_value()) {
+            const EdgeRoute route = EdgeRoute::compute(s, m_layout, i);
+            g.line = route.line;
+            g.arrow = route.arrowHead();
+            g.width = route.width;
+            // The badge sits near the caller: a fixed distance along the route, or a quarter of a short one.
+            const double length = g.line.length();
+            const double along = BreakerBadge::kRadius + 6.0;
+            const bool roomy = length > 4.0 * along;
+            g.badgeAt = roomy ? g.line.pointAtPercent(g.line.percentAtLength(along)) : g.line.pointAtPercent(0.25);
+            // A guarded edge's label moves towards the callee, halfway along what the badge leaves free.
+            const double free = roomy ? along + BreakerBadge::kRadius : length * 0.25 + BreakerBadge::kRadius;
+            g.labelAt = e.breaker && length > 0.0
+                ? g.line.pointAtPercent(std::min(0.75, (free + (length - free) / 2.0) / length))
+                : g.line.pointAtPercent(0.5);
+            const double pad = std::max(g.width, BreakerBadge::kRadius) + 2.0;
+            g.bounds = g.line.controlPointRect().united(g.arrow.boundingRect()).adjusted(-pad, -pad, pad, pad);
+            g.skeleton.clear();
+            g.skeleton << g.line.elementAt(0);
+            if (e.source != e.target && !m_layout.isBackEdge(i)) g.skeleton << m_layout.waypoints(i);
+            g.skeleton << route.tip;
+            if (layoutChanged) {
+                QPainterPath lane = route.line;
+                lane.lineTo(route.tip);
+                m_traffic.setPath(i, lane);
+            }
+            g.guarded = e.breaker.has_value();
+            g.valid = true;
+        }
+        const LatencyStats& l = e.traffic.latency;
+        m_traffic.setTraffic(i, e.traffic.rps, e.traffic.error_rate,
+            l.valid ? (l.p50_ms > 0.0 ? l.p50_ms : l.mean_ms) : std::numeric_limits<double>::quiet_NaN());
+    }
+    if (layoutChanged) m_traffic.warmUp();
+    m_cachedGeneration = m_layoutGeneration;
+    m_cachedPlacement = placement;
+    m_cachedSnapshot = m_snapshot;
+}
+
+void GraphView::paintEvent(QPaintEvent* event)
+{
+    QPainter p(this);
+    p.fillRect(rect(), GraphStyle::background(palette()));
+    if (!m_snapshot || m_snapshot->nodes.empty()) {
+        p.setRenderHint(QPainter::TextAntialiasing);
+        paintPlaceholder(p);
+        m_detail = Detail::Full;
+        syncAnimation();
+        return;
+    }
+    syncPaintCache();
     const QTransform t = viewTransform();
     const double scale = t.m11();
+    m_detail = detailFor(scale);
+    bool invertible = false;
+    const QTransform back = t.inverted(&invertible);
+    m_visibleArea = invertible ? back.mapRect(QRectF(event->rect())) : m_layout.bounds();
     // Text shrinks more slowly than shapes when the graph is scaled down, so it stays readable; the
     // layout leaves room for that much.
     m_textBoost = scale < 1.0 ? std::min(kMaxTextBoost, 1.0 / std::sqrt(scale)) : 1.0;
     p.setTransform(t);
-    paintEdges(p, scale);
-    paintNodes(p, scale);
-    if (m_edgeLabels && scale >= kDetailScale) paintEdgeLabels(p);
+    if (m_detail == Detail::Skeleton) {
+        paintSkeleton(p);
+    } else {
+        p.setRenderHint(QPainter::Antialiasing);
+        p.setRenderHint(QPainter::TextAntialiasing);
+        paintEdges(p, scale);
+        if (m_detail == Detail::Full) paintParticles(p);
+        paintNodes(p, scale);
+        paintBadges(p);
+        if (m_edgeLabels && m_detail == Detail::Full) paintEdgeLabels(p);
+    }
 
     p.resetTransform();
+    p.setRenderHint(QPainter::Antialiasing);
+    p.setRenderHint(QPainter::TextAntialiasing);
     QFont legendFont = font();
     legendFont.setPixelSize(11);
     if (GraphLegend::size(legendFont).width() + 16 < width() && height() > 240)
         GraphLegend::paint(p, QPointF(8, height() - 6), palette(), legendFont);
+    syncAnimation();
 }
 
 void GraphView::paintPlaceholder(QPainter& p) const
@@ -63,37 +238,171 @@ void GraphView::paintPlaceholder(QPainter& p) const
     p.drawText(rect(), Qt::AlignCenter, m_snapshot ? tr("Waiting for traffic…") : tr("No source"));
 }
 
-void GraphView::paintEdges(QPainter& p, double scale) const
+void GraphView::paintSkeleton(QPainter& p) const
 {
+    // So far out that shapes are a few pixels: plain boxes and hairlines, batched by colour.
     const QPalette& pal = palette();
-    for (int i = 0; i < static_cast<int>(m_snapshot->edges.size()); ++i) {
-        const EdgeSnapshot& e = m_snapshot->edges[i];
-        if (e.source >= m_snapshot->nodes.size() || e.target >= m_snapshot->nodes.size()) continue;
-        const EdgeRoute route = EdgeRoute::compute(*m_snapshot, m_layout, i);
-        QColor color = GraphStyle::healthColor(e.health, pal);
-        if (e.health == Health::Idle) color.setAlphaF(0.7f);
-        QPen pen(color, route.width, Qt::SolidLine, Qt::FlatCap, Qt::RoundJoin);
-        if (e.kind == EdgeKind::Async) pen.setDashPattern({ 3.0, 2.0 });
-        p.setPen(pen);
-        p.setBrush(Qt::NoBrush);
-        p.drawPath(route.line);
-        p.setPen(Qt::NoPen);
-        p.setBrush(color);
-        p.drawPolygon(route.arrowHead());
-
-        // An open breaker matters even with labels off: mark it where the edge leaves its caller.
-        if (e.breaker && scale >= kDetailScale
-            && (e.breaker->state == BreakerState::Open || e.breaker->state == BreakerState::ForcedOpen
-                || e.breaker->state == BreakerState::HalfOpen)) {
-            const QPointF at = route.line.pointAtPercent(0.25);
-            const bool half_open = e.breaker->state == BreakerState::HalfOpen;
-            p.setBrush(GraphStyle::background(pal));
-            p.setPen(QPen(GraphStyle::healthColor(half_open ? Health::Degraded : Health::Failing, pal), 2.0));
-            p.drawEllipse(at, 8.0, 8.0);
-            p.drawLine(at + QPointF(-4.5, -4.5), at + QPointF(4.5, 4.5));
-            if (!half_open) p.drawLine(at + QPointF(-4.5, 4.5), at + QPointF(4.5, -4.5));
-        }
+    for (auto& v : m_lineScratch)
+        v.clear();
+    for (auto& v : m_rectScratch)
+        v.clear();
+    for (size_t i = 0; i < m_edgeGeometry.size(); ++i) {
+        const EdgeGeometry& g = m_edgeGeometry[i];
+        if (!g.valid || !g.bounds.intersects(m_visibleArea)) continue;
+        auto& lines = m_lineScratch[healthSlot(m_snapshot->edges[i].health)];
+        for (qsizetype k = 1; k < g.skeleton.size(); ++k)
+            lines.emplace_back(g.skeleton[k - 1], g.skeleton[k]);
     }
+    const int nodes = std::min(m_layout.nodeCount(), static_cast<int>(m_snapshot->nodes.size()));
+    for (int i = 0; i < nodes; ++i) {
+        const QRectF r = m_layout.nodeRect(i);
+        if (r.intersects(m_visibleArea)) m_rectScratch[healthSlot(m_snapshot->nodes[i].health)].push_back(r);
+    }
+    p.setBrush(Qt::NoBrush);
+    for (int h = 0; h < 4; ++h) {
+        if (m_lineScratch[h].empty()) continue;
+        QColor c = GraphStyle::healthColor(static_cast<Health>(h), pal);
+        c.setAlphaF(0.6f);
+        p.setPen(QPen(c, 0)); // cosmetic: one pixel whatever the zoom
+        p.drawLines(m_lineScratch[h].data(), static_cast<int>(m_lineScratch[h].size()));
+    }
+    p.setPen(Qt::NoPen);
+    for (int h = 0; h < 4; ++h) {
+        if (m_rectScratch[h].empty()) continue;
+        p.setBrush(GraphStyle::healthColor(static_cast<Health>(h), pal));
+        p.drawRects(m_rectScratch[h].data(), static_cast<int>(m_rectScratch[h].size()));
+    }
+    const int selected = m_selected.isEmpty() ? -1 : nodeIndex(m_selected);
+    if (selected >= 0 && selected < nodes) {
+        p.setPen(QPen(pal.color(QPalette::Highlight), 3, Qt::SolidLine, Qt::SquareCap, Qt::MiterJoin));
+        p.setBrush(Qt::NoBrush);
+        p.setTransform(QTransform());
+        p.drawRect(viewTransform().mapRect(m_layout.nodeRect(selected)).adjusted(-3, -3, 3, 3));
+    }
+}
+
+void GraphView::paintEdges(QPainter& p, double) const
+{
+    for (int i = 0; i < static_cast<int>(m_edgeGeometry.size()); ++i)
+        paintEdge(p, i);
+}
+
+void GraphView::paintEdge(QPainter& p, int i) const
+{
+    const EdgeGeometry& g = m_edgeGeometry[static_cast<size_t>(i)];
+    if (!g.valid || !g.bounds.intersects(m_visibleArea)) return;
+    const QPalette& pal = palette();
+    const EdgeSnapshot& e = m_snapshot->edges[static_cast<size_t>(i)];
+    const bool selected = !m_selectedEdge.isNull()
+        && m_selectedEdge.source.toStdString() == m_snapshot->nodes[e.source].id
+        && m_selectedEdge.target.toStdString() == m_snapshot->nodes[e.target].id;
+    if (selected) {
+        QColor halo = pal.color(QPalette::Highlight);
+        halo.setAlphaF(0.4f);
+        p.setPen(QPen(halo, g.width + 9.0, Qt::SolidLine, Qt::RoundCap, Qt::RoundJoin));
+        p.setBrush(Qt::NoBrush);
+        p.drawPath(g.line);
+        p.setPen(QPen(halo, 6.0, Qt::SolidLine, Qt::RoundCap, Qt::RoundJoin));
+        p.drawPolygon(g.arrow);
+    }
+    QColor color = GraphStyle::healthColor(e.health, pal);
+    if (e.health == Health::Idle) color.setAlphaF(0.7f);
+    QPen pen(color, g.width, Qt::SolidLine, Qt::FlatCap, Qt::RoundJoin);
+    if (e.kind == EdgeKind::Async) pen.setDashPattern({ 3.0, 2.0 });
+    p.setPen(pen);
+    p.setBrush(Qt::NoBrush);
+    p.drawPath(g.line);
+    p.setPen(Qt::NoPen);
+    p.setBrush(color);
+    p.drawPolygon(g.arrow);
+}
+
+void GraphView::paintParticles(QPainter& p) const
+{
+    // Kiali's convention: successes small circles, errors diamonds in the failing colour.
+    const QPalette& pal = palette();
+    const auto& particles = m_traffic.particles();
+    if (particles.empty()) return;
+    QColor ok = GraphStyle::text(pal);
+    ok.setAlphaF(0.8f);
+    const QColor failing = GraphStyle::healthColor(Health::Failing, pal);
+    m_pointScratch.clear();
+    p.setBrush(failing);
+    p.setPen(QPen(GraphStyle::background(pal), 1.0));
+    for (const auto& particle : particles) {
+        if (!m_edgeGeometry[static_cast<size_t>(particle.lane)].valid) continue;
+        const QPointF at = m_traffic.position(particle);
+        if (!m_visibleArea.contains(at)) continue;
+        if (!particle.error) {
+            m_pointScratch.push_back(at);
+            continue;
+        }
+        const double d = kDiamondRadius;
+        const QPointF diamond[4] = { at + QPointF(0, -d), at + QPointF(d, 0), at + QPointF(0, d), at + QPointF(-d, 0) };
+        p.drawConvexPolygon(diamond, 4);
+    }
+    if (m_pointScratch.empty()) return;
+    // Round-capped points are circles, and far cheaper to draw in bulk than ellipses.
+    p.setPen(QPen(ok, 2.0 * kParticleRadius, Qt::SolidLine, Qt::RoundCap));
+    p.drawPoints(m_pointScratch.data(), static_cast<int>(m_pointScratch.size()));
+}
+
+void GraphView::badgePlaces(std::vector<BadgePlace>& out) const
+{
+    out.clear();
+    if (!m_snapshot) return;
+    for (size_t i = 0; i < m_edgeGeometry.size() && i < m_snapshot->edges.size(); ++i) {
+        const EdgeSnapshot& e = m_snapshot->edges[i];
+        if (e.breaker && m_edgeGeometry[i].valid)
+            out.push_back({ static_cast<int>(i), -1, &*e.breaker, m_edgeGeometry[i].badgeAt });
+    }
+    const int nodes = std::min(m_layout.nodeCount(), static_cast<int>(m_snapshot->nodes.size()));
+    const double r = BreakerBadge::kRadius;
+    for (int i = 0; i < nodes; ++i) {
+        const auto& breakers = m_snapshot->nodes[static_cast<size_t>(i)].breakers;
+        if (breakers.empty()) continue;
+        // A row along the top edge of the shape, from its left corner (the instance badge is on the right).
+        const QRectF box = shapeRect(i);
+        for (size_t k = 0; k < breakers.size(); ++k)
+            out.push_back({ -1, i, &breakers[k],
+                QPointF(box.left() + r + 8.0 + static_cast<double>(k) * (2.0 * r + 3.0), box.top()) });
+    }
+}
+
+void GraphView::paintBadges(QPainter& p) const
+{
+    badgePlaces(m_badgeScratch);
+    const double r = BreakerBadge::kRadius;
+    for (const BadgePlace& b : m_badgeScratch) {
+        if (!m_visibleArea.intersects(QRectF(b.center.x() - r, b.center.y() - r, 2 * r, 2 * r))) continue;
+        BreakerBadge::paint(p, b.breaker->state, b.center, r, palette());
+    }
+}
+
+QList<GraphView::BadgeInfo> GraphView::breakerBadges() const
+{
+    QList<BadgeInfo> result;
+    if (!m_snapshot) return result;
+    syncPaintCache();
+    std::vector<BadgePlace> places;
+    badgePlaces(places);
+    const QTransform t = viewTransform();
+    const double r = BreakerBadge::kRadius;
+    for (const BadgePlace& b : places) {
+        BadgeInfo info;
+        if (b.edge >= 0) {
+            const EdgeSnapshot& e = m_snapshot->edges[static_cast<size_t>(b.edge)];
+            info.edge = { QString::fromStdString(m_snapshot->nodes[e.source].id),
+                QString::fromStdString(m_snapshot->nodes[e.target].id) };
+        } else {
+            info.node = QString::fromStdString(m_snapshot->nodes[static_cast<size_t>(b.node)].id);
+        }
+        info.name = QString::fromStdString(b.breaker->name);
+        info.state = b.breaker->state;
+        info.rect = t.mapRect(QRectF(b.center.x() - r, b.center.y() - r, 2 * r, 2 * r));
+        result.append(info);
+    }
+    return result;
 }
 
 void GraphView::paintEdgeLabels(QPainter& p) const
@@ -104,17 +413,17 @@ void GraphView::paintEdgeLabels(QPainter& p) const
     p.setFont(font);
     QColor pill = GraphStyle::background(pal);
     pill.setAlphaF(0.88f);
-    for (int i = 0; i < static_cast<int>(m_snapshot->edges.size()); ++i) {
-        const EdgeSnapshot& e = m_snapshot->edges[i];
-        if (e.source >= m_snapshot->nodes.size() || e.target >= m_snapshot->nodes.size()) continue;
+    for (int i = 0; i < static_cast<int>(m_edgeGeometry.size()); ++i) {
+        const EdgeGeometry& g = m_edgeGeometry[static_cast<size_t>(i)];
+        if (!g.valid || !m_visibleArea.contains(g.labelAt)) continue;
+        const EdgeSnapshot& e = m_snapshot->edges[static_cast<size_t>(i)];
         const QStringList lines = GraphText::edgeLabel(e);
         if (lines.isEmpty()) continue;
         double w = 0.0;
         for (const QString& line : lines)
             w = std::max(w, fm.horizontalAdvance(line) + 8.0);
         const double h = fm.height() * static_cast<double>(lines.size()) + 4.0;
-        const QPointF at = EdgeRoute::compute(*m_snapshot, m_layout, i).line.pointAtPercent(0.5);
-        const QRectF box(at.x() - w / 2, at.y() - h / 2, w, h);
+        const QRectF box(g.labelAt.x() - w / 2, g.labelAt.y() - h / 2, w, h);
         p.setPen(Qt::NoPen);
         p.setBrush(pill);
         p.drawRoundedRect(box, 4, 4);
@@ -126,19 +435,24 @@ void GraphView::paintEdgeLabels(QPainter& p) const
 
 void GraphView::paintNodes(QPainter& p, double scale) const
 {
-    for (int i = 0; i < static_cast<int>(m_snapshot->nodes.size()); ++i)
-        paintNode(p, i, scale);
+    const int nodes = std::min(m_layout.nodeCount(), static_cast<int>(m_snapshot->nodes.size()));
+    const double below = GraphLayout::kLabelHeight * m_textBoost;
+    for (int i = 0; i < nodes; ++i) {
+        const QRectF box = m_layout.nodeRect(i).adjusted(-24, -12, 24, below);
+        if (box.intersects(m_visibleArea)) paintNode(p, i, scale);
+    }
 }
 
-void GraphView::paintNode(QPainter& p, int i, double scale) const
+void GraphView::paintNode(QPainter& p, int i, double) const
 {
     const QPalette& pal = palette();
-    const NodeSnapshot& n = m_snapshot->nodes[i];
+    const NodeSnapshot& n = m_snapshot->nodes[static_cast<size_t>(i)];
     const QRectF box = m_layout.nodeRect(i);
     const QRectF r = shapeRect(i);
     const QPainterPath path = NodeShape::path(n.kind, r);
     const QColor accent = GraphStyle::healthColor(n.health, pal);
     const bool selected = !m_selected.isEmpty() && m_selected == QString::fromStdString(n.id);
+    const bool withText = m_detail < Detail::NoText;
 
     if (selected) {
         QColor halo = pal.color(QPalette::Highlight);
@@ -166,17 +480,26 @@ void GraphView::paintNode(QPainter& p, int i, double scale) const
         const double ew = NodeShape::kQueueCap;
         p.setBrush(GraphStyle::mix(GraphStyle::healthFill(n.health, pal), accent, 0.25));
         p.drawPath(NodeShape::detail(n.kind, r));
-        // Depth on a log scale: 10 messages fill a quarter, 10 000 the whole bar.
+        // The depth gauge: a bar on a log scale (GraphStyle::queueDepthFraction) with the number beside it.
         const double depth = n.queue ? n.queue->depth : 0.0;
-        const double fraction = std::clamp(std::log10(1.0 + std::max(depth, 0.0)) / 4.0, 0.0, 1.0);
-        const QRectF track(r.left() + ew, r.bottom() - 13, r.width() - 2.4 * ew, 5);
+        const double fraction = GraphStyle::queueDepthFraction(depth);
+        const QFont numberFont = graphFont(10, true);
+        const QString number = n.queue ? FigureFormat::rate(std::max(depth, 0.0)) : QStringLiteral("–");
+        const double numberWidth = withText ? QFontMetricsF(numberFont).horizontalAdvance(number) + 4.0 : 0.0;
+        const QRectF track(r.left() + ew * 0.9, r.bottom() - 13, r.width() - 2.1 * ew - numberWidth, 6);
         p.setPen(Qt::NoPen);
         p.setBrush(GraphStyle::mix(GraphStyle::background(pal), text, 0.15));
-        p.drawRoundedRect(track, 2.5, 2.5);
+        p.drawRoundedRect(track, 3, 3);
         if (fraction > 0.0) {
             p.setBrush(accent);
             p.drawRoundedRect(
-                QRectF(track.topLeft(), QSizeF(std::max(track.width() * fraction, 5.0), track.height())), 2.5, 2.5);
+                QRectF(track.topLeft(), QSizeF(std::max(track.width() * fraction, 6.0), track.height())), 3, 3);
+        }
+        if (withText) {
+            p.setFont(numberFont);
+            p.setPen(text);
+            p.drawText(QRectF(track.right() + 3, track.center().y() - 8, numberWidth, 16),
+                Qt::AlignLeft | Qt::AlignVCenter, number);
         }
         textRect = QRectF(r.left() + ew * 0.5, r.top() + 2, r.width() - 1.6 * ew, r.height() - 16);
         break;
@@ -200,6 +523,7 @@ void GraphView::paintNode(QPainter& p, int i, double scale) const
     case NodeKind::External:
         break;
     }
+    if (!withText) return;
 
     const QString id = QString::fromStdString(n.id);
     // Long ids shrink a little before they are elided.
@@ -212,7 +536,7 @@ void GraphView::paintNode(QPainter& p, int i, double scale) const
     p.drawText(textRect, Qt::AlignCenter, QFontMetricsF(idFont).elidedText(id, Qt::ElideMiddle, textRect.width()));
 
     // Instance count: a small badge on the shape's top-right corner.
-    if (n.instances > 0 && n.kind != NodeKind::User && n.kind != NodeKind::Queue) {
+    if (n.instances > 0 && n.kind != NodeKind::User) {
         const QFont badgeFont = graphFont(10, true);
         const QString badge = QStringLiteral("×%1").arg(n.instances);
         const double w = QFontMetricsF(badgeFont).horizontalAdvance(badge) + 10.0;
@@ -225,20 +549,21 @@ void GraphView::paintNode(QPainter& p, int i, double scale) const
         p.drawText(pill, Qt::AlignCenter, badge);
     }
 
-    if (scale >= kDetailScale) {
+    if (m_detail < Detail::NoFigures) {
         // The figures line; wrapped before its last part when wider than the node, so layers can stay close.
         const QFont small = graphFont(11);
         const QFontMetricsF fm(small);
         const double below = n.kind == NodeKind::User ? textRect.bottom() + 2 : r.bottom() + 3;
         const double width = box.width() + 16.0;
-        QString text = GraphText::figuresLine(*m_snapshot, i);
-        const qsizetype cut = text.lastIndexOf(QStringLiteral(" · "));
-        if (fm.horizontalAdvance(text) > width && cut > 0)
-            text = text.left(cut) + QLatin1Char('\n') + text.mid(cut + 3);
+        QString line = GraphText::figuresLine(*m_snapshot, i);
+        const qsizetype cut = line.lastIndexOf(QStringLiteral(" · "));
+        if (fm.horizontalAdvance(line) > width && cut > 0)
+            line = line.left(cut) + QLatin1Char('\n') + line.mid(cut + 3);
         p.setFont(small);
         p.setPen(n.health == Health::Failing ? accent : GraphStyle::mutedText(pal));
         p.drawText(QRectF(box.center().x() - width / 2, below, width, GraphLayout::kLabelHeight * m_textBoost),
-            Qt::AlignHCenter | Qt::AlignTop, text);
+            Qt::AlignHCenter | Qt::AlignTop, line);
     }
 }
+
 } // namespace faultline
