@@ -390,11 +390,16 @@ void GraphLayout::compute(const GraphSnapshot& snapshot, const GraphLayout* prev
         for (const auto& layer : layers) {
             const size_t k = layer.size();
             if (k == 0) continue;
-            // Each slot at its seed height, or pushed down just enough to clear the one above.
-            items[layer[0]].pos = seedPos[layer[0]];
-            for (size_t i = 1; i < k; ++i)
-                items[layer[i]].pos = std::max(
-                    seedPos[layer[i]], items[layer[i - 1]].pos + separation(items[layer[i - 1]], items[layer[i]]));
+            // Each node at its seed height, or pushed down just enough to clear the node above. Long edges'
+            // waypoints stay at their seed (between their ends) and push nothing, so known nodes stay put.
+            int above = -1;
+            for (size_t i = 0; i < k; ++i) {
+                Slot& slot = items[layer[i]];
+                slot.pos = seedPos[layer[i]];
+                if (slot.node < 0) continue;
+                if (above >= 0) slot.pos = std::max(slot.pos, items[above].pos + separation(items[above], slot));
+                above = layer[i];
+            }
         }
     } else {
         for (const auto& layer : layers) {

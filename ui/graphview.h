@@ -2,21 +2,16 @@
 
 #include "graph/graphsnapshot.h"
 #include "graphlayout.h"
-#include "trafficanimation.h"
 
-#include <QElapsedTimer>
 #include <QHash>
-#include <QLineF>
-#include <QList>
 #include <QPainterPath>
-#include <QPolygonF>
-#include <QTimer>
+#include <QSet>
+#include <QStringList>
 #include <QTransform>
 #include <QWidget>
 
 #include <memory>
 #include <string>
-#include <vector>
 
 namespace faultline {
 
@@ -62,41 +57,57 @@ public:
     int layoutGeneration() const { return m_layoutGeneration; }
     const GraphLayout& graphLayout() const { return m_layout; }
 
-    /// A breaker badge as drawn: on an edge (edge set, at its caller's end) or on a node (node set: a
-    /// breaker the node reports that matches none of its edges).
-    struct BadgeInfo {
-        EdgeRef edge;
-        QString node;
-        QString name;
-        BreakerState state = BreakerState::Closed;
-        QRectF rect; ///< in widget coordinates
-    };
-    /// Every breaker badge, placed by the code that paints them (drawn unless detailLevel() is Skeleton).
-    QList<BadgeInfo> breakerBadges() const;
-    /// How much is drawn, from everything down to plain boxes and lines; falls as the zoom does, sooner
-    /// on large graphs. Each level leaves out what the one before it drew, in this order.
-    enum class Detail {
-        Full, ///< edge labels (when on) and traffic particles
-        NoEdgeLabels, ///< no edge labels, no particles
-        NoFigures, ///< no figures line under nodes
-        NoText, ///< no node ids, instance or depth numbers
-        Skeleton, ///< nodes plain filled boxes, edges thin lines without arrows or badges
-    };
-    Detail detailLevel() const;
-    const TrafficAnimation& trafficAnimation() const;
-    /// Moves the traffic particles on by this much wall time, unless paused; the view's timer calls it.
-    void advanceAnimation(double wallSeconds);
-    /// Whether the animation timer runs: shown, not paused, traffic to show and particles drawn.
-    bool animationRunning() const;
-
     QSize sizeHint() const override { return { 960, 600 }; }
     QSize minimumSizeHint() const override { return { 320, 200 }; }
+
+    // Navigation and layout (graphview.cpp). The snapshot drawn (snapshot()) is the source snapshot with idle
+    // nodes hidden and collapsed queues' consumers folded in, when those are on; otherwise the same object.
+    /// The snapshot last given to setSnapshot(), before hiding and collapsing.
+    std::shared_ptr<const GraphSnapshot> sourceSnapshot() const { return m_source; }
+    /// True while a layout runs off the UI thread; the view keeps drawing the previous one meanwhile.
+    bool layoutPending() const { return !m_pendingTopology.empty(); }
+    /// Graphs with more nodes plus edges than this are laid out on a worker thread (default 600); smaller
+    /// ones at once, since that takes well under a millisecond.
+    void setAsyncLayoutThreshold(int nodesPlusEdges) { m_asyncThreshold = nodesPlusEdges; }
+    QString layoutKey() const { return m_layoutKey; }
+    /// The node whose neighbourhood is focused (the rest dimmed), or empty.
+    QString focusedNode() const { return m_focus; }
+    /// Ids of the focused node and its direct callers and callees; empty without focus.
+    QStringList focusNeighbourhood() const;
+    bool idleNodesVisible() const { return m_idleVisible; }
+    bool queueConsumersCollapsed() const { return m_collapseAll; }
+    /// Whether this queue's consumers are folded into it (all queues, or this one toggled).
+    bool isQueueCollapsed(const QString& queue) const;
+    /// The consumers folded into a queue node as drawn now (empty when it is not collapsed).
+    QStringList collapsedConsumers(const QString& queue) const { return m_collapsedInto.value(queue); }
 
 public slots:
     void setEdgeLabelsVisible(bool visible);
     void setAnimationPaused(bool paused);
     /// Drops any zoom and pan: the whole graph fits the widget again.
     void fitToView();
+    /// Remembers dragged node positions under this key (the scenario's name, or the live address):
+    /// QSettings group "layouts/<key>". Positions stored under the key are applied at once. Empty: dragged
+    /// positions last only as long as the view.
+    void setLayoutKey(const QString& key);
+    /// Forgets every dragged position under the current key and lays the graph out afresh.
+    void resetLayout();
+    /// Selects a node (emitting nodeSelected), centres and zooms on it and its direct neighbours, and dims
+    /// everything else until Esc, a click on the background or clearNodeFocus(). False for an unknown id
+    /// (nothing changes). Double-clicking a node does the same.
+    bool focusNode(const QString& id);
+    /// Ends the focus: nothing is dimmed any more. Zoom, pan and selection stay.
+    void clearNodeFocus();
+    /// Shows or hides nodes without traffic in the window (health idle) and their edges.
+    void setIdleNodesVisible(bool visible);
+    /// Folds every queue's consumers into the queue node: a consumer whose only callers are that queue
+    /// disappears, and its calls are drawn from the queue. Off: each queue as toggled by setQueueCollapsed.
+    void setQueueConsumersCollapsed(bool collapsed);
+    /// Folds one queue's consumers into it, or unfolds them.
+    void setQueueCollapsed(const QString& queue, bool collapsed);
+    /// Zooms by a step around the centre of the view (keys + and -).
+    void zoomIn();
+    void zoomOut();
 
 signals:
     /// The user clicked a node (its id) or the background (an empty id).
@@ -104,6 +115,10 @@ signals:
     /// The user clicked an edge.
     void edgeSelected(const faultline::EdgeRef& edge);
     void edgeLabelsVisibleChanged(bool visible);
+    void idleNodesVisibleChanged(bool visible);
+    void queueConsumersCollapsedChanged(bool collapsed);
+    /// A new layout is drawn (the topology changed, a layout finished off the UI thread, or a reset).
+    void layoutChanged();
 
 protected:
     void paintEvent(QPaintEvent* event) override;
@@ -114,6 +129,8 @@ protected:
     void leaveEvent(QEvent* event) override;
     bool event(QEvent* event) override;
     void changeEvent(QEvent* event) override;
+    void keyPressEvent(QKeyEvent* event) override;
+    void mouseDoubleClickEvent(QMouseEvent* event) override;
 
 private:
     QTransform viewTransform() const;
@@ -128,34 +145,6 @@ private:
     void paintNode(QPainter& p, int node, double scale) const;
     void paintPlaceholder(QPainter& p) const;
     QFont graphFont(double px, bool bold = false) const; ///< in layout units, boosted by m_textBoost
-
-    /// Per-edge drawing data, in layout units, kept until the layout or the edge's width changes.
-    struct EdgeGeometry {
-        QPainterPath line;
-        QPolygonF arrow;
-        QPointF labelAt;
-        QPointF badgeAt; ///< the breaker badge's centre, near the caller
-        QRectF bounds; ///< everything drawn for the edge, for culling
-        QPolygonF skeleton; ///< straight segments through the route's waypoints
-        double width = 0.0;
-        bool guarded = false; ///< has a breaker: the label leaves the badge room
-        bool valid = false;
-    };
-    void syncPaintCache() const;
-    void syncAnimation();
-    Detail detailFor(double scale) const;
-    void paintSkeleton(QPainter& p) const;
-    void paintParticles(QPainter& p) const;
-    void paintBadges(QPainter& p) const;
-    void paintEdge(QPainter& p, int edge) const;
-    /// Breaker badges in layout units (rect) with the edge index or node index they belong to.
-    struct BadgePlace {
-        int edge = -1;
-        int node = -1;
-        const BreakerInfo* breaker = nullptr;
-        QPointF center;
-    };
-    void badgePlaces(std::vector<BadgePlace>& out) const;
 
     std::shared_ptr<const GraphSnapshot> m_snapshot;
     GraphLayout m_layout;
@@ -173,20 +162,33 @@ private:
     bool m_panning = false;
     double m_textBoost = 1.0; ///< set by each paint from the current scale
 
-    // Drawing caches and the traffic animation (graphviewpaint.cpp).
-    mutable std::vector<EdgeGeometry> m_edgeGeometry;
-    mutable std::weak_ptr<const GraphSnapshot> m_cachedSnapshot;
-    mutable int m_cachedGeneration = -1;
-    mutable double m_cachedPlacement = 0.0; ///< a checksum of node positions: dragged nodes invalidate routes
-    mutable TrafficAnimation m_traffic;
-    mutable Detail m_detail = Detail::Full; ///< of the paint under way
-    mutable QRectF m_visibleArea; ///< of the paint under way, in layout units
-    mutable std::vector<BadgePlace> m_badgeScratch;
-    mutable std::vector<QLineF> m_lineScratch[4];
-    mutable std::vector<QRectF> m_rectScratch[4];
-    mutable std::vector<QPointF> m_pointScratch;
-    QTimer* m_animationTimer = nullptr;
-    QElapsedTimer m_animationClock;
+    // Navigation and layout (graphview.cpp).
+    QTransform fitTransform() const;
+    void refreshShown();
+    std::shared_ptr<const GraphSnapshot> shownSnapshot() const;
+    void startLayout(std::shared_ptr<const GraphSnapshot> shown, std::string key, bool seeded);
+    void installLayout(std::shared_ptr<const GraphSnapshot> shown, std::string key, GraphLayout layout);
+    void applyDraggedPositions();
+    void zoomBy(double factor, const QPointF& at);
+    void setUserTransform(const QTransform& user);
+    QSet<int> focusSet() const;
+    void paintFocusOverlay();
+    std::shared_ptr<const GraphSnapshot> m_source;
+    std::shared_ptr<const GraphSnapshot> m_pendingSnapshot; ///< newest snapshot of the topology being laid out
+    std::string m_pendingTopology;
+    int m_layoutJob = 0;
+    int m_asyncThreshold = 600;
+    QString m_layoutKey;
+    QHash<QString, QPointF> m_dragged; ///< node id -> centre, in layout units
+    int m_dragNode = -1;
+    bool m_dragging = false;
+    QPointF m_dragStart; ///< the dragged node's centre at the press, in layout units
+    QString m_focus;
+    bool m_idleVisible = true;
+    bool m_collapseAll = false;
+    QSet<QString> m_collapsedQueues;
+    QHash<QString, QStringList> m_collapsedInto;
+    EdgeRef m_pressEdge;
 };
 
 } // namespace faultline

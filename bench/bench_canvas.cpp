@@ -1,0 +1,94 @@
+// Frame time of the graph canvas on synthetic fleets (bench/fleetgen.h) of 100, 1,000 and 5,000 services
+// with about three edges each: GraphView rendered offscreen into a QImage, edge labels and traffic
+// animation on, once fitted to the view and once zoomed in to 1 screen pixel per layout unit (the size at
+// which node names are readable). Between frames the event loop runs, so the animation moves as in the app.
+// Prints p50/p95 frame milliseconds, and the layout time of each fleet.
+// Run on purpose: QT_QPA_PLATFORM=offscreen build/dev/bench/bench_canvas [frames]
+// Figures go into docs/performance.md.
+
+#include "fleetgen.h"
+#include "graphlayout.h"
+#include "graphview.h"
+
+#include <QApplication>
+#include <QElapsedTimer>
+#include <QImage>
+#include <QPainter>
+
+#include <algorithm>
+#include <climits>
+#include <cstdio>
+#include <cstdlib>
+#include <vector>
+
+using namespace faultline;
+
+namespace {
+
+struct Percentiles {
+    double p50 = 0.0;
+    double p95 = 0.0;
+};
+
+Percentiles percentiles(std::vector<double> v)
+{
+    std::sort(v.begin(), v.end());
+    const auto at = [&](double q) { return v[std::min(v.size() - 1, static_cast<size_t>(q * v.size()))]; };
+    return { at(0.5), at(0.95) };
+}
+
+Percentiles frames(GraphView& view, QImage& image, int count)
+{
+    std::vector<double> ms;
+    QElapsedTimer timer;
+    for (int i = 0; i < count + 2; ++i) {
+        QCoreApplication::processEvents(); // the animation timer, as between frames in the app
+        timer.start();
+        view.render(&image);
+        const double elapsed = static_cast<double>(timer.nsecsElapsed()) / 1e6;
+        if (i >= 2) ms.push_back(elapsed); // the first frames fill the caches
+    }
+    return percentiles(ms);
+}
+
+} // namespace
+
+int main(int argc, char** argv)
+{
+    QApplication app(argc, argv);
+    const int frameCount = argc > 1 ? std::max(5, std::atoi(argv[1])) : 40;
+    std::printf("%-9s %6s %6s %10s %10s %10s %10s %10s\n", "services", "nodes", "edges", "layout ms", "fit p50",
+        "fit p95", "zoom p50", "zoom p95");
+    for (int services : { 100, 1000, 5000 }) {
+        fleetgen::Options options;
+        options.services = services;
+        const auto snapshot = fleetgen::toSnapshot(fleetgen::generate(options));
+
+        std::vector<double> layoutMs;
+        for (int i = 0; i < 5; ++i) {
+            GraphLayout layout;
+            QElapsedTimer timer;
+            timer.start();
+            layout.compute(*snapshot);
+            layoutMs.push_back(static_cast<double>(timer.nsecsElapsed()) / 1e6);
+        }
+
+        GraphView view;
+        view.setAsyncLayoutThreshold(INT_MAX); // laid out at once: this measures drawing
+        view.resize(1600, 1000);
+        view.setEdgeLabelsVisible(true);
+        view.setSnapshot(snapshot);
+        view.show();
+        QImage image(view.size(), QImage::Format_ARGB32_Premultiplied);
+        const int count = services >= 5000 ? std::max(5, frameCount / 2) : frameCount;
+        const Percentiles fit = frames(view, image, count);
+        // Zoomed in around the middle until a node is drawn at its layout size.
+        for (int i = 0; i < 60 && view.nodeRect(QString::fromStdString(snapshot->nodes[0].id)).width() < 136.0; ++i)
+            view.zoomIn();
+        const Percentiles zoom = frames(view, image, count);
+        std::printf("%-9d %6zu %6zu %10.1f %10.1f %10.1f %10.1f %10.1f\n", services, snapshot->nodes.size(),
+            snapshot->edges.size(), percentiles(layoutMs).p50, fit.p50, fit.p95, zoom.p50, zoom.p95);
+        std::fflush(stdout);
+    }
+    return 0;
+}
