@@ -2,16 +2,23 @@
 
 #include "graph/graphsnapshot.h"
 #include "graphlayout.h"
+#include "trafficanimation.h"
 
+#include <QElapsedTimer>
 #include <QHash>
+#include <QLineF>
+#include <QList>
 #include <QPainterPath>
+#include <QPolygonF>
 #include <QSet>
 #include <QStringList>
+#include <QTimer>
 #include <QTransform>
 #include <QWidget>
 
 #include <memory>
 #include <string>
+#include <vector>
 
 namespace faultline {
 
@@ -56,6 +63,33 @@ public:
     /// Increases every time the layout is recomputed, i.e. when the topology changes.
     int layoutGeneration() const { return m_layoutGeneration; }
     const GraphLayout& graphLayout() const { return m_layout; }
+
+    /// A breaker badge as drawn: on an edge (edge set, at its caller's end) or on a node (node set: a
+    /// breaker the node reports that matches none of its edges).
+    struct BadgeInfo {
+        EdgeRef edge;
+        QString node;
+        QString name;
+        BreakerState state = BreakerState::Closed;
+        QRectF rect; ///< in widget coordinates
+    };
+    /// Every breaker badge, placed by the code that paints them (drawn unless detailLevel() is Skeleton).
+    QList<BadgeInfo> breakerBadges() const;
+    /// How much is drawn, from everything down to plain boxes and lines; falls as the zoom does, sooner
+    /// on large graphs. Each level leaves out what the one before it drew, in this order.
+    enum class Detail {
+        Full, ///< edge labels (when on) and traffic particles
+        NoEdgeLabels, ///< no edge labels, no particles
+        NoFigures, ///< no figures line under nodes
+        NoText, ///< no node ids, instance or depth numbers
+        Skeleton, ///< nodes plain filled boxes, edges thin lines without arrows or badges
+    };
+    Detail detailLevel() const;
+    const TrafficAnimation& trafficAnimation() const;
+    /// Moves the traffic particles on by this much wall time, unless paused; the view's timer calls it.
+    void advanceAnimation(double wallSeconds);
+    /// Whether the animation timer runs: shown, not paused, traffic to show and particles drawn.
+    bool animationRunning() const;
 
     QSize sizeHint() const override { return { 960, 600 }; }
     QSize minimumSizeHint() const override { return { 320, 200 }; }
@@ -146,6 +180,34 @@ private:
     void paintPlaceholder(QPainter& p) const;
     QFont graphFont(double px, bool bold = false) const; ///< in layout units, boosted by m_textBoost
 
+    /// Per-edge drawing data, in layout units, kept until the layout or the edge's width changes.
+    struct EdgeGeometry {
+        QPainterPath line;
+        QPolygonF arrow;
+        QPointF labelAt;
+        QPointF badgeAt; ///< the breaker badge's centre, near the caller
+        QRectF bounds; ///< everything drawn for the edge, for culling
+        QPolygonF skeleton; ///< straight segments through the route's waypoints
+        double width = 0.0;
+        bool guarded = false; ///< has a breaker: the label leaves the badge room
+        bool valid = false;
+    };
+    void syncPaintCache() const;
+    void syncAnimation();
+    Detail detailFor(double scale) const;
+    void paintSkeleton(QPainter& p) const;
+    void paintParticles(QPainter& p) const;
+    void paintBadges(QPainter& p) const;
+    void paintEdge(QPainter& p, int edge) const;
+    /// Breaker badges in layout units (rect) with the edge index or node index they belong to.
+    struct BadgePlace {
+        int edge = -1;
+        int node = -1;
+        const BreakerInfo* breaker = nullptr;
+        QPointF center;
+    };
+    void badgePlaces(std::vector<BadgePlace>& out) const;
+
     std::shared_ptr<const GraphSnapshot> m_snapshot;
     GraphLayout m_layout;
     std::string m_topology;
@@ -189,6 +251,21 @@ private:
     QSet<QString> m_collapsedQueues;
     QHash<QString, QStringList> m_collapsedInto;
     EdgeRef m_pressEdge;
+
+    // Drawing caches and the traffic animation (graphviewpaint.cpp).
+    mutable std::vector<EdgeGeometry> m_edgeGeometry;
+    mutable std::weak_ptr<const GraphSnapshot> m_cachedSnapshot;
+    mutable int m_cachedGeneration = -1;
+    mutable double m_cachedPlacement = 0.0; ///< a checksum of node positions: dragged nodes invalidate routes
+    mutable TrafficAnimation m_traffic;
+    mutable Detail m_detail = Detail::Full; ///< of the paint under way
+    mutable QRectF m_visibleArea; ///< of the paint under way, in layout units
+    mutable std::vector<BadgePlace> m_badgeScratch;
+    mutable std::vector<QLineF> m_lineScratch[4];
+    mutable std::vector<QRectF> m_rectScratch[4];
+    mutable std::vector<QPointF> m_pointScratch;
+    QTimer* m_animationTimer = nullptr;
+    QElapsedTimer m_animationClock;
 };
 
 } // namespace faultline
