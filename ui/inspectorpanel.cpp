@@ -155,6 +155,9 @@ InspectorPanel::InspectorPanel(QWidget* parent)
     layout->addSpacing(6);
     layout->addWidget(m_calls);
     layout->addStretch(1);
+    // Every section keeps its natural height; when they do not fit, the panel scrolls instead of squeezing.
+    for (QWidget* w : { m_details, m_trendSection, m_latencySection, m_breakerSection, m_configSection })
+        w->setSizePolicy(QSizePolicy::Preferred, QSizePolicy::Fixed);
     m_scroll->setWidget(content);
     refresh();
 }
@@ -164,7 +167,6 @@ void InspectorPanel::addRow(QFormLayout* form, Field field, const QString& label
     auto* value = new QLabel(form->parentWidget());
     value->setTextInteractionFlags(Qt::TextSelectableByMouse);
     value->setAlignment(Qt::AlignRight | Qt::AlignVCenter);
-    value->setWordWrap(true);
     form->addRow(label, value);
     m_values.insert(field, value);
     m_forms.insert(field, form);
@@ -435,8 +437,15 @@ void InspectorPanel::refreshDetail()
     m_sparks[2]->setPoints(mean, 1.0);
     m_sparks[1]->setColor(GraphStyle::healthColor(Health::Failing, palette()));
     const auto current = [](const QList<QPointF>& s) { return s.isEmpty() ? 0.0 : s.back().y(); };
+    // Errors of the last second that had requests (a second without any has no error rate).
+    double lastErrors = 0.0;
+    for (qsizetype i = rate.size() - 1; i >= 0; --i)
+        if (rate[i].y() > 0) {
+            lastErrors = errors[i].y();
+            break;
+        }
     m_sparkLabels[0]->setText(tr("Requests/s: %1").arg(FigureFormat::rate(current(rate))));
-    m_sparkLabels[1]->setText(tr("Errors: %1%").arg(current(errors), 0, 'f', 1));
+    m_sparkLabels[1]->setText(tr("Errors: %1%").arg(lastErrors, 0, 'f', 1));
     m_sparkLabels[2]->setText(
         tr("Mean latency: %1").arg(mean.isEmpty() ? QStringLiteral("–") : FigureFormat::millis(current(mean))));
     const int seconds = static_cast<int>(rate.size());

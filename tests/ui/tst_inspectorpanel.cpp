@@ -52,6 +52,11 @@ class tst_inspectorpanel : public QObject {
             return false;
         m_panel->setSnapshot(m_runner->latestSnapshot());
         m_panel->setDetail(m_runner->latestDetail());
+        // To look at the panel: FAULTLINE_SHOT_DIR=/some/dir saves what it shows after every step.
+        if (const QByteArray dir = qgetenv("FAULTLINE_SHOT_DIR"); !dir.isEmpty()) {
+            QTest::qWait(50); // let the layouts settle, as they would before the next paint
+            m_panel->grab().save(QStringLiteral("%1/inspector-%2.png").arg(QString::fromLocal8Bit(dir)).arg(seconds));
+        }
         return true;
     }
 
