@@ -15,6 +15,7 @@ packages=(
     # scripts/fuzz.sh: clang with libFuzzer. The libFuzzer and sanitizer runtimes are in libclang-rt-14-dev, which
     # clang-14 pulls in only as a recommendation (--no-install-recommends leaves it out); llvm-14 has llvm-symbolizer.
     clang libclang-rt-14-dev llvm-14
+    desktop-file-utils appstream dpkg-dev # scripts/check-package.sh: validators, and dpkg-shlibdeps for cpack
 )
 
 # The end-to-end test drives Faultline with the OpenTelemetry JS SDK: Node.js and npm, from Debian unless
