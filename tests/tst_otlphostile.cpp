@@ -8,6 +8,7 @@
 
 #include <QTest>
 
+#include <deque>
 #include <string>
 
 using namespace faultline;
@@ -132,6 +133,48 @@ private slots:
         QCOMPARE(snapshot->counters.spans_received, sent);
         // Every span of a service beyond the cap is counted, exactly once.
         QCOMPARE(snapshot->counters.cardinality_rejected, sent - 999);
+    }
+
+    void aMillionDistinctNamesDoNotGrowTheNameTable()
+    {
+        // Straight into the aggregator, as a hostile in-process source would: the name table is capped.
+        AggregatorConfig config;
+        config.max_nodes = 100;
+        GraphAggregator graph(config);
+        std::deque<std::string> names;
+        uint64_t sent = 0;
+        for (int batch = 0; batch < 100; ++batch) {
+            SpanBatch b;
+            names.clear();
+            for (int i = 0; i < 10'000; ++i, ++sent) {
+                Span s;
+                s.trace_id = TraceId { 1, sent + 1 };
+                s.span_id = sent + 1;
+                s.kind = SpanKind::Client;
+                s.service = "caller";
+                s.peer_service = names.emplace_back("peer-" + std::to_string(sent));
+                s.start_ns = 1'000'000'000;
+                s.end_ns = 1'001'000'000;
+                b.spans.push_back(s);
+            }
+            graph.onSpans(std::move(b));
+            graph.onClock(static_cast<int64_t>(1'000'000'000) + (batch + 1) * 100'000'000'000LL);
+        }
+        const auto snapshot = graph.snapshot("live");
+        QVERIFY(snapshot->nodes.size() <= 100);
+        QCOMPARE(snapshot->counters.spans_received, sent);
+        // Unpaired client spans expire into edges to their peers; beyond the cap they are counted.
+        QCOMPARE(snapshot->counters.unpaired_expired + snapshot->counters.pairing_evicted
+                + snapshot->counters.pairing_pending,
+            sent);
+        const auto& c = snapshot->counters;
+        QVERIFY2(c.cardinality_rejected >= sent - 100,
+            qPrintable(QString("rejected %1 expired %2 evicted %3 pending %4 nodes %5")
+                           .arg(c.cardinality_rejected)
+                           .arg(c.unpaired_expired)
+                           .arg(c.pairing_evicted)
+                           .arg(c.pairing_pending)
+                           .arg(snapshot->nodes.size())));
     }
 };
 

@@ -149,13 +149,18 @@ PendingSpan GraphAggregatorImpl::pendingOf(const Span& span, uint32_t node, Span
     p.kind = span.kind;
     p.error = span.status == StatusCode::Error;
     if (span.kind == SpanKind::Client) {
+        std::string_view peer;
         if (!span.peer_service.empty())
-            p.peer = nameId(span.peer_service);
+            peer = span.peer_service;
         else if (!span.server_address.empty())
-            p.peer = nameId(span.server_address);
+            peer = span.server_address;
         else if (!span.db_name.empty() || !span.db_system.empty()) {
-            p.peer = nameId(!span.db_name.empty() ? span.db_name : span.db_system);
+            peer = !span.db_name.empty() ? span.db_name : span.db_system;
             p.peer_is_database = true;
+        }
+        if (!peer.empty()) {
+            p.peer = nameId(peer);
+            p.peer_rejected = p.peer == kNoId;
         }
     }
     return p;
@@ -232,6 +237,11 @@ void GraphAggregatorImpl::wait(const PendingSpan& span)
 void GraphAggregatorImpl::expired(const PendingSpan& span)
 {
     ++counters.unpaired_expired;
+    // A client whose callee could not even be named (the name table is full) is a span not graphed.
+    if (span.peer_rejected) {
+        ++counters.cardinality_rejected;
+        return;
+    }
     // Only a client names its callee; an unpaired server already counted in its node's own statistics.
     if (span.kind != SpanKind::Client || span.peer == kNoId) return;
     const uint32_t peer = nodeFor(span.peer, span.peer_is_database ? NodeKind::Database : NodeKind::External, true);

@@ -22,6 +22,7 @@ struct PendingSpan {
     SpanKind kind = SpanKind::Unspecified;
     bool error = false;
     bool peer_is_database = false;
+    bool peer_rejected = false; ///< the client named a peer, but the name table was full: counted if it expires
 
     /// Sync (client/server) and async (producer/consumer) pairings live apart.
     uint8_t channel() const { return kind == SpanKind::Client || kind == SpanKind::Server ? 0 : 1; }
