@@ -484,7 +484,7 @@ void GraphView::paintNode(QPainter& p, int i, double) const
         const double depth = n.queue ? n.queue->depth : 0.0;
         const double fraction = GraphStyle::queueDepthFraction(depth);
         const QFont numberFont = graphFont(10, true);
-        const QString number = n.queue ? FigureFormat::rate(std::max(depth, 0.0)) : QStringLiteral("–");
+        const QString number = n.queue ? QString::number(std::llround(std::max(depth, 0.0))) : QStringLiteral("–");
         const double numberWidth = withText ? QFontMetricsF(numberFont).horizontalAdvance(number) + 4.0 : 0.0;
         const QRectF track(r.left() + ew * 0.9, r.bottom() - 13, r.width() - 2.1 * ew - numberWidth, 6);
         p.setPen(Qt::NoPen);
