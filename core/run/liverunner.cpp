@@ -1,5 +1,7 @@
 #include "run/liverunner.h"
 
+#include "scenario/scenariofork.h"
+
 #include <atomic>
 #include <chrono>
 #include <future>
@@ -45,21 +47,23 @@ public:
         while (!m_stop) {
             const auto wait = duration_cast<milliseconds>(nextPublish - steady_clock::now());
             if (auto item = m_receiver.pop(std::max(milliseconds(1), wait))) {
-                if (auto* spans = std::get_if<SpanBatch>(&*item))
+                if (auto* spans = std::get_if<SpanBatch>(&*item)) {
+                    m_traces.add(*spans);
                     m_aggregator.onSpans(std::move(*spans));
-                else
+                } else
                     m_aggregator.onMetrics(std::move(std::get<std::vector<MetricPoint>>(*item)));
             }
             if (steady_clock::now() >= nextPublish || m_watchChanged.exchange(false)) {
                 publish();
                 nextPublish = steady_clock::now() + frame;
             }
-            std::function<void()> request;
+            std::vector<std::function<void()>> requests;
             {
                 std::lock_guard lock(m_mutex);
-                request.swap(m_request);
+                requests.swap(m_requests);
             }
-            if (request) request();
+            for (auto& request : requests)
+                request();
         }
     }
 
@@ -82,6 +86,7 @@ public:
         }
         m_detail.store(
             watch.empty() ? nullptr : buildDetail(m_aggregator, *snapshot, watch, &m_breakers.events(), nullptr));
+        m_traces.publish(watch);
         m_latest.store(std::move(snapshot));
         if (callback) callback();
     }
@@ -93,12 +98,14 @@ public:
     std::atomic<std::shared_ptr<const GraphSnapshot>> m_latest;
     std::atomic<std::shared_ptr<const DetailSnapshot>> m_detail;
     BreakerTransitionTracker m_breakers; // the runner's thread only
+    TracePublisher m_traces; // the runner's thread only, but for its latest...() readers
+    std::atomic<std::shared_ptr<const ForkResult>> m_fork;
     std::atomic<bool> m_stop { false };
     std::atomic<bool> m_watchChanged { false };
     std::mutex m_mutex; // guards m_callback, m_request and m_watch
     DetailKey m_watch;
     std::function<void()> m_callback;
-    std::function<void()> m_request; // a job for the runner's thread
+    std::vector<std::function<void()>> m_requests; // jobs for the runner's thread
     std::thread m_thread;
 };
 
@@ -129,10 +136,10 @@ std::shared_ptr<const GraphSnapshot> LiveRunner::snapshotNow()
     auto future = done->get_future();
     {
         std::lock_guard lock(d->m_mutex);
-        d->m_request = [this, done] {
+        d->m_requests.push_back([this, done] {
             d->publish();
             done->set_value();
-        };
+        });
     }
     future.wait();
     return d->m_latest.load();
@@ -161,6 +168,44 @@ void LiveRunner::setSnapshotCallback(std::function<void()> callback)
 {
     std::lock_guard lock(d->m_mutex);
     d->m_callback = std::move(callback);
+}
+
+void LiveRunner::requestWaterfall(const TraceId& id)
+{
+    std::lock_guard lock(d->m_mutex);
+    d->m_requests.push_back([this, id] { d->m_traces.answerWaterfall(id); });
+}
+
+std::shared_ptr<const TraceList> LiveRunner::latestTraces() const
+{
+    return d->m_traces.latestTraces();
+}
+
+std::shared_ptr<const WaterfallResult> LiveRunner::latestWaterfall() const
+{
+    return d->m_traces.latestWaterfall();
+}
+
+void LiveRunner::requestFork(ForkOptions options)
+{
+    std::lock_guard lock(d->m_mutex);
+    d->m_requests.push_back([this, options = std::move(options)] {
+        d->publish(); // fork what the window shows now
+        auto result
+            = std::make_shared<ForkResult>(forkScenario(*d->m_latest.load(), d->m_traces.store().profile(), options));
+        d->m_fork.store(std::move(result));
+        std::function<void()> callback;
+        {
+            std::lock_guard inner(d->m_mutex);
+            callback = d->m_callback;
+        }
+        if (callback) callback();
+    });
+}
+
+std::shared_ptr<const ForkResult> LiveRunner::latestFork() const
+{
+    return d->m_fork.load();
 }
 
 } // namespace faultline

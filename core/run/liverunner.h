@@ -4,6 +4,8 @@
 #include "graph/graphsnapshot.h"
 #include "otlp/otlpreceiver.h"
 #include "run/detailsnapshot.h"
+#include "run/tracepublisher.h"
+#include "scenario/scenariofork.h"
 
 #include <functional>
 #include <memory>
@@ -44,6 +46,17 @@ public:
     void watch(DetailKey key);
     /// The detail of the watched item, published with the latest snapshot; null when nothing is watched.
     std::shared_ptr<const DetailSnapshot> latestDetail() const;
+    /// The recent traces through the watched item, refreshed about once a second; null when nothing is
+    /// watched. The store behind them keeps the last 200,000 spans received.
+    std::shared_ptr<const TraceList> latestTraces() const;
+    /// Asks for one trace's spans; latestWaterfall() has them shortly (within one snapshot period).
+    void requestWaterfall(const TraceId& id);
+    std::shared_ptr<const WaterfallResult> latestWaterfall() const;
+    /// "Fork to simulation": builds a scenario from the graph as it is now and the operations profiled from
+    /// the kept traces (forkScenario), on the runner's thread; latestFork() has it when the snapshot
+    /// callback next runs.
+    void requestFork(ForkOptions options = {});
+    std::shared_ptr<const ForkResult> latestFork() const;
 
     /// Called on the runner's thread after each snapshot is published; keep it short and thread-safe.
     void setSnapshotCallback(std::function<void()> callback);

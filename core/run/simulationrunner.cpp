@@ -37,8 +37,32 @@ struct RevertCommand {
 struct WatchCommand {
     DetailKey key;
 };
-using Command
-    = std::variant<PauseCommand, SpeedCommand, StepCommand, ResetCommand, FaultCommand, RevertCommand, WatchCommand>;
+struct WaterfallCommand {
+    TraceId id;
+};
+using Command = std::variant<PauseCommand, SpeedCommand, StepCommand, ResetCommand, FaultCommand, RevertCommand,
+    WatchCommand, WaterfallCommand>;
+
+/// Where the simulator's spans go: the trace store keeps what it needs of them, the graph takes them.
+class TracedGraphSink final : public TelemetrySink {
+public:
+    TracedGraphSink(GraphAggregator& graph, TracePublisher& traces)
+        : m_graph(graph)
+        , m_traces(traces)
+    {
+    }
+    void onSpans(SpanBatch&& batch) override
+    {
+        m_traces.add(batch);
+        m_graph.onSpans(std::move(batch));
+    }
+    void onMetrics(std::vector<MetricPoint>&& points) override { m_graph.onMetrics(std::move(points)); }
+    void onClock(int64_t now_ns) override { m_graph.onClock(now_ns); }
+
+private:
+    GraphAggregator& m_graph;
+    TracePublisher& m_traces;
+};
 
 /// Ids of faults injected through the runner live above the simulator's own (scripted) ids.
 constexpr uint64_t kFirstRunnerFaultId = uint64_t(1) << 40;
@@ -63,7 +87,7 @@ public:
         m_latest.store(m_aggregator.snapshot("simulation"));
         m_faultLog.store(std::make_shared<const std::vector<FaultRecord>>());
         m_breakerEvents.store(std::make_shared<const std::vector<BreakerEvent>>());
-        m_simulator = std::make_unique<Simulator>(m_scenario, m_seed, &m_aggregator);
+        m_simulator = std::make_unique<Simulator>(m_scenario, m_seed, &m_sink);
     }
 
     ~SimulationRunnerImpl() { stop(); }
@@ -101,6 +125,8 @@ public:
     SimulationRunner::Options m_options;
     uint64_t m_seed;
     GraphAggregator m_aggregator; // owned by the simulation thread after start()
+    TracePublisher m_traces; // likewise
+    TracedGraphSink m_sink { m_aggregator, m_traces };
     std::unique_ptr<Simulator> m_simulator;
 
     std::mutex m_mutex; // guards m_commands, m_stop and m_callback only
@@ -147,7 +173,8 @@ void SimulationRunnerImpl::apply(const Command& command)
                 }
             } else if constexpr (std::is_same_v<T, ResetCommand>) {
                 m_aggregator.reset();
-                m_simulator = std::make_unique<Simulator>(m_scenario, m_seed, &m_aggregator);
+                m_traces.clear();
+                m_simulator = std::make_unique<Simulator>(m_scenario, m_seed, &m_sink);
                 m_breakerHistory.clear();
                 m_simulatedNs = 0;
                 m_stepTarget = -1;
@@ -164,6 +191,9 @@ void SimulationRunnerImpl::apply(const Command& command)
             } else if constexpr (std::is_same_v<T, WatchCommand>) {
                 m_watch = c.key;
                 publish(); // the new selection's detail shows at once, even while paused
+            } else if constexpr (std::is_same_v<T, WaterfallCommand>) {
+                m_traces.answerWaterfall(c.id);
+                publish();
             }
         },
         command);
@@ -184,6 +214,7 @@ void SimulationRunnerImpl::publish()
     auto snapshot = m_aggregator.snapshot("simulation");
     m_detail.store(
         m_watch.empty() ? nullptr : buildDetail(m_aggregator, *snapshot, m_watch, &m_breakerHistory, m_scenario));
+    m_traces.publish(m_watch, m_paused);
     m_latest.store(std::move(snapshot));
     m_simulatedNs = m_simulator->now();
     std::function<void()> callback;
@@ -322,6 +353,21 @@ void SimulationRunner::watch(DetailKey key)
 std::shared_ptr<const DetailSnapshot> SimulationRunner::latestDetail() const
 {
     return d->m_detail.load();
+}
+
+std::shared_ptr<const TraceList> SimulationRunner::latestTraces() const
+{
+    return d->m_traces.latestTraces();
+}
+
+void SimulationRunner::requestWaterfall(const TraceId& id)
+{
+    d->post(WaterfallCommand { id });
+}
+
+std::shared_ptr<const WaterfallResult> SimulationRunner::latestWaterfall() const
+{
+    return d->m_traces.latestWaterfall();
 }
 
 bool SimulationRunner::paused() const

@@ -4,6 +4,7 @@
 #include "graph/graphsnapshot.h"
 #include "resilience/fault.h"
 #include "run/detailsnapshot.h"
+#include "run/tracepublisher.h"
 #include "scenario/scenario.h"
 #include "sim/simulator.h"
 
@@ -62,6 +63,12 @@ public:
     void watch(DetailKey key);
     /// The detail of the watched item, published with the latest snapshot; null when nothing is watched.
     std::shared_ptr<const DetailSnapshot> latestDetail() const;
+    /// The recent traces through the watched item, refreshed about once a second; null when nothing is
+    /// watched. The store behind them keeps the last 200,000 spans.
+    std::shared_ptr<const TraceList> latestTraces() const;
+    /// Asks for one trace's spans; latestWaterfall() has them after the next snapshot.
+    void requestWaterfall(const TraceId& id);
+    std::shared_ptr<const WaterfallResult> latestWaterfall() const;
     bool paused() const;
     /// True once the runner is paused with every posted command applied: its clock stands still until
     /// the next command.
