@@ -6,6 +6,7 @@
 #include "inspectorpanel.h"
 #include "listendialog.h"
 #include "scenario/scenarioloader.h"
+#include "servicesdock.h"
 
 #include <QAction>
 #include <QApplication>
@@ -17,6 +18,7 @@
 #include <QFileInfo>
 #include <QFontDatabase>
 #include <QLabel>
+#include <QLineEdit>
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QScreen>
@@ -61,6 +63,7 @@ MainWindow::MainWindow(QWidget* parent)
     setCentralWidget(m_graph);
 
     createActions();
+    createExtraActions();
     createMenus();
     createToolBar();
     createDock();
@@ -74,6 +77,11 @@ MainWindow::MainWindow(QWidget* parent)
         if (m_live) m_live->watch(key);
     });
     connect(m_graph, &GraphView::edgeLabelsVisibleChanged, m_edgeLabelsAction, &QAction::setChecked);
+    connect(m_graph, &GraphView::nodeSelected, m_servicesDock, &ServicesDock::selectService);
+    connect(m_searchBox, &QLineEdit::returnPressed, this, [this] { findService(m_searchBox->text()); });
+    connect(m_servicesDock, &ServicesDock::serviceActivated, this, &MainWindow::selectNodeEverywhere);
+    connect(m_graph, &GraphView::idleNodesVisibleChanged, m_idleNodesAction, &QAction::setChecked);
+    connect(m_graph, &GraphView::queueConsumersCollapsedChanged, m_collapseAction, &QAction::setChecked);
 
     if (const QScreen* screen = this->screen())
         resize((screen->availableGeometry().size() * 0.9).boundedTo(QSize(1600, 1000)));
@@ -161,6 +169,10 @@ void MainWindow::createMenus()
 {
     QMenu* file = menuBar()->addMenu(tr("&File"));
     file->addAction(m_openAction);
+    file->addMenu(m_recentMenu);
+    file->addMenu(m_examplesMenu);
+    file->addAction(m_saveAsAction);
+    file->addSeparator();
     file->addAction(m_listenAction);
     file->addSeparator();
     file->addAction(m_quitAction);
@@ -168,6 +180,12 @@ void MainWindow::createMenus()
     QMenu* view = menuBar()->addMenu(tr("&View"));
     view->addAction(m_edgeLabelsAction);
     view->addAction(m_fitAction);
+    view->addAction(m_resetLayoutAction);
+    view->addAction(m_idleNodesAction);
+    view->addAction(m_collapseAction);
+    view->addAction(m_findAction);
+    view->addSeparator();
+    view->addMenu(m_themeMenu);
     view->setObjectName(QStringLiteral("viewMenu"));
 
     QMenu* simulation = menuBar()->addMenu(tr("&Simulation"));
@@ -179,6 +197,7 @@ void MainWindow::createMenus()
     simulation->addAction(m_slowerAction);
 
     QMenu* help = menuBar()->addMenu(tr("&Help"));
+    help->addAction(m_shortcutsAction);
     help->addAction(m_aboutAction);
 }
 
@@ -217,6 +236,23 @@ void MainWindow::createToolBar()
     m_clockLabel->setContentsMargins(8, 0, 8, 0);
     m_clockLabel->setToolTip(tr("Simulated time (minutes:seconds)"));
     bar->addWidget(m_clockLabel);
+
+    QToolBar* find = addToolBar(tr("Find"));
+    find->setObjectName(QStringLiteral("findToolBar"));
+    m_sourceIndicator = new QLabel(find);
+    m_sourceIndicator->setObjectName(QStringLiteral("sourceIndicator"));
+    m_sourceIndicator->setContentsMargins(8, 0, 8, 0);
+    m_sourceIndicator->setToolTip(tr("What the graph shows: a simulated scenario, or live telemetry"));
+    find->addWidget(m_sourceIndicator);
+    find->addSeparator();
+    m_searchBox = new QLineEdit(find);
+    m_searchBox->setObjectName(QStringLiteral("searchBox"));
+    m_searchBox->setPlaceholderText(
+        tr("Find service (%1)").arg(m_findAction->shortcut().toString(QKeySequence::NativeText)));
+    m_searchBox->setToolTip(withShortcut(tr("Type a service id and press Enter to select and focus it"), m_findAction));
+    m_searchBox->setClearButtonEnabled(true);
+    m_searchBox->setMaximumWidth(280);
+    find->addWidget(m_searchBox);
 }
 
 void MainWindow::createDock()
@@ -228,9 +264,16 @@ void MainWindow::createDock()
     m_inspectorDock->setWidget(m_inspector);
     m_inspector->setMinimumWidth(240);
     addDockWidget(Qt::RightDockWidgetArea, m_inspectorDock);
+    m_servicesDock = new ServicesDock(this);
+    m_servicesDock->setAllowedAreas(Qt::LeftDockWidgetArea | Qt::RightDockWidgetArea | Qt::BottomDockWidgetArea);
+    addDockWidget(Qt::LeftDockWidgetArea, m_servicesDock);
     if (auto* view = menuBar()->findChild<QMenu*>(QStringLiteral("viewMenu"))) {
         view->addSeparator();
         view->addAction(m_inspectorDock->toggleViewAction());
+        QAction* services = m_servicesDock->toggleViewAction();
+        services->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_V));
+        services->setToolTip(withShortcut(tr("Show or hide the table of services"), services));
+        view->addAction(services);
     }
 }
 
@@ -282,6 +325,7 @@ void MainWindow::runScenario(Scenario scenario, SimulationRunner::Options option
             QMetaObject::invokeMethod(this, &MainWindow::refresh, Qt::QueuedConnection);
     });
     setWindowTitle(tr("Faultline — %1").arg(m_scenarioName));
+    m_graph->setLayoutKey(m_scenarioName);
     setSpeed(m_runner->speed());
     m_graph->fitToView();
     refresh();
@@ -322,6 +366,7 @@ bool MainWindow::listen(const QString& address, QString* error)
             QMetaObject::invokeMethod(this, &MainWindow::refresh, Qt::QueuedConnection);
     });
     setWindowTitle(tr("Faultline — Live (%1)").arg(m_liveAddress));
+    m_graph->setLayoutKey(QStringLiteral("live ") + m_liveAddress);
     m_graph->fitToView();
     refresh();
     return true;
@@ -372,6 +417,7 @@ bool MainWindow::openScenarioFile(const QString& path)
     SimulationRunner::Options options;
     options.speed = speed();
     runScenario(*result.scenario, options);
+    addRecentFile(path);
     auto s = settings();
     s.setValue(QStringLiteral("scenario/lastDirectory"), QFileInfo(path).absolutePath());
     return true;
@@ -456,6 +502,7 @@ void MainWindow::refresh()
     if (snapshot != m_graph->snapshot()) {
         m_graph->setSnapshot(snapshot);
         m_inspector->setSnapshot(snapshot);
+        m_servicesDock->setSnapshot(snapshot);
     }
     // The inspector's detail; a runner started since the selection was made is told what to watch here.
     auto detail = m_live ? m_live->latestDetail() : m_runner->latestDetail();
@@ -512,6 +559,7 @@ void MainWindow::updateStatus()
     const auto snapshot = m_graph->snapshot();
     m_clockLabel->setText(FigureFormat::clock(seconds));
     m_sourceLabel->setText(m_runner ? tr("Simulation: %1").arg(m_scenarioName) : tr("No source"));
+    m_sourceIndicator->setText(m_sourceLabel->text());
     m_timeLabel->setText(tr("t = %1").arg(FigureFormat::clock(seconds)));
     m_speedLabel->setText(
         m_runner && m_runner->paused() ? tr("Paused") : tr("Speed %1").arg(FigureFormat::speed(speed())));
@@ -545,6 +593,7 @@ void MainWindow::updateLiveStatus()
 
     m_clockLabel->setText(FigureFormat::clock(static_cast<double>(now) / 1000.0));
     m_sourceLabel->setText(tr("Live: listening on %1").arg(m_liveAddress));
+    m_sourceIndicator->setText(tr("Live: %1").arg(m_liveAddress));
     m_rateLabel->setText(
         tr("%1 spans/s").arg(FigureFormat::count(static_cast<uint64_t>(std::lround(m_spansPerSecond)))));
     m_droppedLabel->setText(tr("%1 dropped").arg(FigureFormat::count(stats.spans_rejected)));
@@ -577,6 +626,12 @@ void MainWindow::restoreSettings()
     restoreGeometry(s.value(QStringLiteral("mainWindow/geometry")).toByteArray());
     restoreState(s.value(QStringLiteral("mainWindow/state")).toByteArray());
     m_graph->setEdgeLabelsVisible(s.value(QStringLiteral("view/edgeLabels"), true).toBool());
+    m_idleNodesAction->setChecked(s.value(QStringLiteral("view/idleNodes"), true).toBool());
+    m_collapseAction->setChecked(s.value(QStringLiteral("view/collapseConsumers"), false).toBool());
+    const QString theme = s.value(QStringLiteral("view/theme")).toString();
+    setTheme(theme == QLatin1String("dark")   ? Theme::Dark
+            : theme == QLatin1String("light") ? Theme::Light
+                                              : Theme::System);
 }
 
 void MainWindow::saveSettings() const
@@ -585,6 +640,8 @@ void MainWindow::saveSettings() const
     s.setValue(QStringLiteral("mainWindow/geometry"), saveGeometry());
     s.setValue(QStringLiteral("mainWindow/state"), saveState());
     s.setValue(QStringLiteral("view/edgeLabels"), m_graph->edgeLabelsVisible());
+    s.setValue(QStringLiteral("view/idleNodes"), m_idleNodesAction->isChecked());
+    s.setValue(QStringLiteral("view/collapseConsumers"), m_collapseAction->isChecked());
 }
 
 void MainWindow::closeEvent(QCloseEvent* event)

@@ -12,6 +12,9 @@
 #include <memory>
 
 class QAction;
+class QActionGroup;
+class QLineEdit;
+class QMenu;
 class QComboBox;
 class QDockWidget;
 class QLabel;
@@ -20,6 +23,7 @@ namespace faultline {
 
 class GraphView;
 class InspectorPanel;
+class ServicesDock;
 
 /// The main window: the live graph in the middle, an inspector dock on the right, the simulation's
 /// controls in a toolbar and menus. It owns a SimulationRunner or a LiveRunner (never both) and renders
@@ -59,6 +63,28 @@ public:
     QAction* fasterAction() const { return m_fasterAction; }
     QAction* slowerAction() const { return m_slowerAction; }
     QAction* aboutAction() const { return m_aboutAction; }
+    QAction* saveAsAction() const { return m_saveAsAction; }
+    QAction* findAction() const { return m_findAction; }
+    QAction* resetLayoutAction() const { return m_resetLayoutAction; }
+    QAction* idleNodesAction() const { return m_idleNodesAction; }
+    QAction* collapseConsumersAction() const { return m_collapseAction; }
+    QAction* shortcutsAction() const { return m_shortcutsAction; }
+    QAction* clearRecentAction() const { return m_clearRecentAction; }
+    QMenu* recentMenu() const { return m_recentMenu; }
+    QMenu* examplesMenu() const { return m_examplesMenu; }
+    QLineEdit* searchBox() const { return m_searchBox; }
+    ServicesDock* servicesDock() const { return m_servicesDock; }
+    QLabel* sourceIndicator() const { return m_sourceIndicator; }
+
+    enum class Theme { System, Light, Dark };
+    Theme theme() const { return m_theme; }
+    /// The action that selects a theme (View > Theme).
+    QAction* themeAction(Theme theme) const;
+    /// Recently opened scenario files, most recent first (at most kMaxRecentFiles).
+    QStringList recentFiles() const;
+    static constexpr int kMaxRecentFiles = 8;
+    /// Every action with a shortcut, as (menu path, text, shortcut) rows, in menu order.
+    QList<QStringList> shortcutRows() const;
 
 public slots:
     /// Snaps to the nearest of speedSteps().
@@ -73,6 +99,18 @@ public slots:
     /// Asks for an address and listens on it; a bind failure is shown in a message box.
     void listenForOtlp();
     void about();
+    /// Selects and focuses the service whose id matches `text` (exactly, else the only one containing it,
+    /// ignoring case); otherwise says so in the status bar. False when nothing matched.
+    bool findService(const QString& text);
+    /// Writes the running scenario as JSON; shows an error and returns false when it cannot.
+    bool saveScenarioAs(const QString& path);
+    void saveScenarioAsDialog();
+    /// Opens a file from File > Open Recent; a file that is gone is reported and dropped from the list.
+    bool openRecentFile(const QString& path);
+    void clearRecentFiles();
+    bool openExample(const QString& id);
+    void setTheme(faultline::MainWindow::Theme theme);
+    void showShortcuts();
 
 protected:
     void closeEvent(QCloseEvent* event) override;
@@ -90,6 +128,10 @@ private:
     void updateStatus();
     void updateLiveStatus();
     void stopLive();
+    void createExtraActions(); // mainwindowmenus.cpp
+    void addRecentFile(const QString& path);
+    void rebuildRecentMenu();
+    void selectNodeEverywhere(const QString& id);
 
     std::unique_ptr<SimulationRunner> m_runner;
     std::unique_ptr<LiveRunner> m_live;
@@ -130,6 +172,21 @@ private:
     QAction* m_fasterAction = nullptr;
     QAction* m_slowerAction = nullptr;
     QAction* m_aboutAction = nullptr;
+    QAction* m_saveAsAction = nullptr;
+    QAction* m_findAction = nullptr;
+    QAction* m_resetLayoutAction = nullptr;
+    QAction* m_idleNodesAction = nullptr;
+    QAction* m_collapseAction = nullptr;
+    QAction* m_shortcutsAction = nullptr;
+    QAction* m_clearRecentAction = nullptr;
+    QActionGroup* m_themeGroup = nullptr;
+    QMenu* m_recentMenu = nullptr;
+    QMenu* m_examplesMenu = nullptr;
+    QMenu* m_themeMenu = nullptr;
+    QLineEdit* m_searchBox = nullptr;
+    QLabel* m_sourceIndicator = nullptr;
+    ServicesDock* m_servicesDock = nullptr;
+    Theme m_theme = Theme::System;
 };
 
 } // namespace faultline

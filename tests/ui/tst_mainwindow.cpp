@@ -1,13 +1,24 @@
 // The main window on a real simulation of the built-in checkout scenario.
 #include "figureformat.h"
+#include "graphstyle.h"
 #include "graphview.h"
 #include "inspectorpanel.h"
 #include "mainwindow.h"
 #include "scenario/builtinscenarios.h"
 #include "scenario/scenarioloader.h"
+#include "scenario/scenariowriter.h"
+#include "servicelistmodel.h"
+#include "servicesdock.h"
+
+#include <QLineEdit>
+#include <QMenu>
+#include <QSortFilterProxyModel>
+#include <QStatusBar>
+#include <QTableView>
 
 #include <QAction>
 #include <QApplication>
+#include <QFileDialog>
 #include <QMessageBox>
 #include <QStandardPaths>
 #include <QTemporaryDir>
@@ -258,6 +269,130 @@ private slots:
         QCOMPARE(window.graphView()->edgeLabelsVisible(), !initial);
         window.graphView()->setEdgeLabelsVisible(initial);
         QCOMPARE(window.edgeLabelsAction()->isChecked(), initial);
+    }
+
+    void searchFocusesAndSelectsTheNode()
+    {
+        startCheckout();
+        QLineEdit* box = m_window->searchBox();
+        QVERIFY(box->placeholderText().contains(QStringLiteral("Find service")));
+        m_window->findAction()->trigger();
+        QTRY_VERIFY(box->hasFocus());
+        QTest::keyClicks(box, QStringLiteral("PAYMENTS"));
+        QTest::keyClick(box, Qt::Key_Return);
+        QCOMPARE(m_window->graphView()->selectedNode(), QStringLiteral("payments"));
+        QCOMPARE(m_window->graphView()->focusedNode(), QStringLiteral("payments"));
+        QCOMPARE(m_window->inspector()->node(), QStringLiteral("payments"));
+        box->clear();
+        QTest::keyClicks(box, QStringLiteral("no-such-thing"));
+        QTest::keyClick(box, Qt::Key_Return);
+        QVERIFY(m_window->statusBar()->currentMessage().contains(QStringLiteral("No service matches")));
+        QCOMPARE(m_window->graphView()->selectedNode(), QStringLiteral("payments"));
+    }
+
+    void servicesDockRowClickSelectsTheNode()
+    {
+        startCheckout();
+        ServicesDock* dock = m_window->servicesDock();
+        QTableView* view = dock->view();
+        QTRY_VERIFY(dock->viewRowOf(QStringLiteral("bank")) >= 0);
+        const int row = dock->viewRowOf(QStringLiteral("bank"));
+        view->scrollTo(dock->proxy()->index(row, 0));
+        const QRect cell = view->visualRect(dock->proxy()->index(row, ServiceListModel::Id));
+        QTest::mouseClick(view->viewport(), Qt::LeftButton, {}, cell.center());
+        QCOMPARE(m_window->graphView()->selectedNode(), QStringLiteral("bank"));
+        // And the other way: a click on the canvas selects the row.
+        GraphView* graph = m_window->graphView();
+        graph->fitToView();
+        QTest::mouseClick(graph, Qt::LeftButton, {}, graph->nodeCenter("orders").toPoint());
+        QCOMPARE(graph->selectedNode(), QStringLiteral("orders"));
+        const QModelIndexList selected = view->selectionModel()->selectedRows();
+        QCOMPARE(selected.size(), 1);
+        QCOMPARE(selected.first().data(ServiceListModel::IdRole).toString(), QStringLiteral("orders"));
+    }
+
+    void saveAsWritesAScenarioThatLoadsBackEqual()
+    {
+        startCheckout();
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("saved.json"));
+        QTimer::singleShot(0, this, [&] {
+            QTRY_VERIFY(qobject_cast<QFileDialog*>(QApplication::activeModalWidget()));
+            auto* dialog = qobject_cast<QFileDialog*>(QApplication::activeModalWidget());
+            dialog->selectFile(path);
+            QMetaObject::invokeMethod(dialog, "accept", Qt::QueuedConnection);
+        });
+        m_window->saveAsAction()->trigger();
+        QVERIFY(QFile::exists(path));
+        const ScenarioLoadResult back = ScenarioLoader::fromFile(path.toStdString());
+        QVERIFY(back.ok());
+        QCOMPARE(ScenarioWriter::toJson(*back.scenario), ScenarioWriter::toJson(checkoutScenario()));
+        QCOMPARE(m_window->recentFiles().value(0), QFileInfo(path).absoluteFilePath());
+    }
+
+    void recentFilesUpdateAndPruneAMissingFile()
+    {
+        MainWindow window;
+        window.clearRecentFiles();
+        QTemporaryDir dir;
+        const QString a = dir.filePath(QStringLiteral("a.json"));
+        const QString b = dir.filePath(QStringLiteral("b.json"));
+        for (const QString& path : { a, b }) {
+            QFile f(path);
+            QVERIFY(f.open(QIODevice::WriteOnly));
+            f.write(QByteArray::fromStdString(ScenarioWriter::toJson(checkoutScenario())));
+        }
+        QVERIFY(window.openScenarioFile(a));
+        QVERIFY(window.openScenarioFile(b));
+        QCOMPARE(window.recentFiles(), QStringList({ b, a }));
+        QList<QAction*> entries;
+        for (QAction* action : window.recentMenu()->actions())
+            if (action->data().isValid()) entries << action;
+        QCOMPARE(entries.size(), 2);
+        QCOMPARE(entries.first()->data().toString(), b);
+
+        QVERIFY(QFile::remove(a));
+        bool warned = false;
+        QTimer::singleShot(0, this, [&] {
+            QTRY_VERIFY(qobject_cast<QMessageBox*>(QApplication::activeModalWidget()));
+            auto* box = qobject_cast<QMessageBox*>(QApplication::activeModalWidget());
+            warned = box->text().contains(QStringLiteral("a.json"));
+            box->accept();
+        });
+        for (QAction* action : window.recentMenu()->actions())
+            if (action->data().toString() == a) action->trigger();
+        QVERIFY(warned);
+        QCOMPARE(window.recentFiles(), QStringList({ b }));
+        window.clearRecentAction()->trigger();
+        QVERIFY(window.recentFiles().isEmpty());
+    }
+
+    void darkThemeDarkensTheCanvas()
+    {
+        MainWindow window;
+        window.themeAction(MainWindow::Theme::Dark)->trigger();
+        QCOMPARE(window.theme(), MainWindow::Theme::Dark);
+        QVERIFY(GraphStyle::isDark(window.graphView()->palette()));
+        QVERIFY(GraphStyle::background(window.graphView()->palette()).lightness() < 100);
+        window.themeAction(MainWindow::Theme::Light)->trigger();
+        QVERIFY(!GraphStyle::isDark(window.graphView()->palette()));
+        QVERIFY(GraphStyle::background(window.graphView()->palette()).lightness() > 180);
+        window.themeAction(MainWindow::Theme::System)->trigger();
+    }
+
+    void shortcutsListEveryActionWithAKey()
+    {
+        MainWindow window;
+        const QList<QStringList> rows = window.shortcutRows();
+        auto has = [&](const QString& action) {
+            for (const QStringList& r : rows)
+                if (r.value(1).startsWith(action)) return true;
+            return false;
+        };
+        QVERIFY(has(QStringLiteral("Save Scenario As")));
+        QVERIFY(has(QStringLiteral("Find Service")));
+        QVERIFY(has(QStringLiteral("Open Scenario")));
+        QVERIFY(rows.size() >= 15);
     }
 };
 
