@@ -317,6 +317,29 @@ QString GraphView::nodeAt(const QPointF& pos) const
     return i < 0 ? QString() : QString::fromStdString(m_snapshot->nodes[i].id);
 }
 
+EdgeRef GraphView::edgeAt(const QPointF& pos) const
+{
+    const int e = edgeIndexAt(pos);
+    if (e < 0) return {};
+    const EdgeSnapshot& edge = m_snapshot->edges[static_cast<size_t>(e)];
+    return { QString::fromStdString(m_snapshot->nodes[edge.source].id),
+        QString::fromStdString(m_snapshot->nodes[edge.target].id) };
+}
+
+void GraphView::setFaultTargets(const QStringList& targets)
+{
+    if (targets == m_faultTargets) return;
+    m_faultTargets = targets;
+    update();
+}
+
+QRectF GraphView::faultMarkerRect(const QString& id) const
+{
+    const int i = nodeIndex(id);
+    if (i < 0 || !m_faultTargets.contains(id) || i >= m_layout.nodeCount()) return {};
+    return viewTransform().mapRect(faultMarkerBox(i));
+}
+
 void GraphView::setSelectedNode(const QString& id)
 {
     if (id == m_selected && (id.isEmpty() || m_selectedEdge.isNull())) return;

@@ -49,6 +49,13 @@ public:
     QRectF nodeRect(const QString& id) const;
     /// The id of the node under a widget position, or an empty string.
     QString nodeAt(const QPointF& pos) const;
+    /// The edge under a widget position (a null EdgeRef when none): what a right-click acts on.
+    EdgeRef edgeAt(const QPointF& pos) const;
+    /// The services and queues with an active fault: each gets a marker on its shape.
+    void setFaultTargets(const QStringList& targets);
+    QStringList faultTargets() const { return m_faultTargets; }
+    /// Where a node's fault marker is drawn, in widget coordinates; a null rectangle when it has none.
+    QRectF faultMarkerRect(const QString& id) const;
     QString selectedNode() const { return m_selected; }
     /// Selects a node (empty = none) without emitting nodeSelected; drops any edge selection.
     void setSelectedNode(const QString& id);
@@ -198,6 +205,8 @@ private:
     void paintSkeleton(QPainter& p) const;
     void paintParticles(QPainter& p) const;
     void paintBadges(QPainter& p) const;
+    void paintFaultMarkers(QPainter& p) const;
+    QRectF faultMarkerBox(int node) const; ///< in layout units
     void paintEdge(QPainter& p, int edge) const;
     /// Breaker badges in layout units (rect) with the edge index or node index they belong to.
     struct BadgePlace {
@@ -215,6 +224,7 @@ private:
     int m_layoutGeneration = 0;
     QString m_selected;
     EdgeRef m_selectedEdge;
+    QStringList m_faultTargets;
     bool m_animationPaused = false;
     int m_hovered = -1;
     bool m_edgeLabels = true;

@@ -218,6 +218,7 @@ void GraphView::paintEvent(QPaintEvent* event)
         if (m_detail == Detail::Full) paintParticles(p);
         paintNodes(p, scale);
         paintBadges(p);
+        paintFaultMarkers(p);
         if (m_edgeLabels && m_detail == Detail::Full) paintEdgeLabels(p);
     }
 
@@ -430,6 +431,39 @@ void GraphView::paintEdgeLabels(QPainter& p) const
         p.setPen(e.health == Health::Failing || e.health == Health::Degraded ? GraphStyle::healthColor(e.health, pal)
                                                                              : GraphStyle::mutedText(pal));
         p.drawText(box.adjusted(0, 2, 0, -2), Qt::AlignHCenter | Qt::AlignVCenter, lines.join(QLatin1Char('\n')));
+    }
+}
+
+QRectF GraphView::faultMarkerBox(int node) const
+{
+    const QRectF r = shapeRect(node);
+    constexpr double kSize = 18.0;
+    return { r.left() - kSize * 0.35, r.top() - kSize * 0.55, kSize, kSize };
+}
+
+void GraphView::paintFaultMarkers(QPainter& p) const
+{
+    if (m_faultTargets.isEmpty()) return;
+    // A lightning bolt on a disc in the failing colour: "something was broken here on purpose".
+    const QColor disc = GraphStyle::healthColor(Health::Failing, palette());
+    for (const QString& id : m_faultTargets) {
+        const int i = nodeIndex(id);
+        if (i < 0 || i >= m_layout.nodeCount()) continue;
+        const QRectF box = faultMarkerBox(i);
+        if (!box.intersects(m_visibleArea)) continue;
+        p.setPen(QPen(GraphStyle::background(palette()), 1.5));
+        p.setBrush(disc);
+        p.drawEllipse(box);
+        const double x = box.left();
+        const double y = box.top();
+        const double s = box.width();
+        QPolygonF bolt;
+        bolt << QPointF(x + 0.58 * s, y + 0.14 * s) << QPointF(x + 0.30 * s, y + 0.55 * s)
+             << QPointF(x + 0.49 * s, y + 0.55 * s) << QPointF(x + 0.40 * s, y + 0.88 * s)
+             << QPointF(x + 0.72 * s, y + 0.42 * s) << QPointF(x + 0.52 * s, y + 0.42 * s);
+        p.setPen(Qt::NoPen);
+        p.setBrush(Qt::white);
+        p.drawPolygon(bolt);
     }
 }
 

@@ -334,6 +334,52 @@ private slots:
         QVERIFY(sameColor(sample("email"), GraphStyle::healthFill(Health::Idle, view.palette())));
     }
 
+    void faultTargetsCarryAMarker()
+    {
+        GraphView view;
+        view.setPalette(lightPalette());
+        view.resize(1000, 600);
+        view.setSnapshot(checkout());
+        QVERIFY(view.faultMarkerRect("inventory").isNull());
+        view.setFaultTargets({ "inventory", "no-such-node" });
+        const QRectF marker = view.faultMarkerRect("inventory");
+        QVERIFY(!marker.isNull());
+        QVERIFY(view.faultMarkerRect("no-such-node").isNull());
+        // On the node's corner, and drawn: the disc is the failing colour, the bolt white.
+        const QRectF node = view.nodeRect("inventory");
+        QVERIFY(marker.intersects(node));
+        QVERIFY(marker.center().x() < node.center().x() && marker.center().y() < node.center().y());
+        const QImage image = view.grab().toImage();
+        const QColor failing = GraphStyle::healthColor(Health::Failing, view.palette());
+        int discPixels = 0;
+        int boltPixels = 0;
+        for (int y = int(marker.top()); y <= int(marker.bottom()); ++y)
+            for (int x = int(marker.left()); x <= int(marker.right()); ++x) {
+                const QColor c = image.pixelColor(x, y);
+                discPixels += sameColor(c, failing) ? 1 : 0;
+                boltPixels += c == QColor(Qt::white) ? 1 : 0;
+            }
+        QVERIFY2(discPixels > 20 && boltPixels > 5, qPrintable(QString("%1 %2").arg(discPixels).arg(boltPixels)));
+        view.setFaultTargets({});
+        QVERIFY(view.faultMarkerRect("inventory").isNull());
+    }
+
+    void edgeAtNamesTheCallUnderThePointer()
+    {
+        GraphView view;
+        view.resize(1000, 600);
+        view.setSnapshot(checkout());
+        const QPointF a = view.nodeCenter("gateway");
+        const QPointF b = view.nodeCenter("orders");
+        const QRectF ra = view.nodeRect("gateway");
+        const QRectF rb = view.nodeRect("orders");
+        // Halfway between the two shapes' facing sides, on the line between their centres.
+        const double x = (ra.right() + rb.left()) / 2;
+        const QPointF mid(x, a.y() + (b.y() - a.y()) * (x - a.x()) / (b.x() - a.x()));
+        QCOMPARE(view.edgeAt(mid), (EdgeRef { "gateway", "orders" }));
+        QVERIFY(view.edgeAt(QPointF(2, 2)).isNull());
+    }
+
     void drawsEveryKindAndState()
     {
         auto s = checkout();
