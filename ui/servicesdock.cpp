@@ -48,7 +48,8 @@ ServicesDock::ServicesDock(QWidget* parent)
     m_view->verticalHeader()->hide();
     m_view->verticalHeader()->setDefaultSectionSize(m_view->fontMetrics().height() + 6);
     m_view->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
-    m_view->horizontalHeader()->setSectionResizeMode(ServiceListModel::Id, QHeaderView::Stretch);
+    m_view->horizontalHeader()->setStretchLastSection(true);
+    m_view->setMinimumWidth(340); // id, health and the three figures without a horizontal scroll bar
     m_view->horizontalHeader()->setHighlightSections(false);
     m_view->setColumnHidden(ServiceListModel::Kind, true); // the id and health say enough; Kind is in tooltips
     layout->addWidget(m_view);
