@@ -6,6 +6,7 @@
 #include "scenario/builtinscenarios.h"
 #include "scenario/scenariofork.h"
 #include "scenario/scenarioloader.h"
+#include "scenario/scenariowriter.h"
 #include "sim/simulator.h"
 
 #include <QtTest>
@@ -150,6 +151,12 @@ private slots:
         const ForkResult fork = forkScenario(*observed, live.traces.profile());
         QVERIFY(!fork.scenario.workload.empty());
         QVERIFY(!fork.notes.empty());
+
+        // The fork saves as a scenario file the loader accepts, like any other.
+        const auto reloaded = ScenarioLoader::fromString(ScenarioWriter::toJson(fork.scenario));
+        for (const auto& e : reloaded.errors)
+            qWarning("%s", e.toString().c_str());
+        QVERIFY(reloaded.ok());
 
         // The fork's breaker is where the fleet had one.
         const Service* orders = fork.scenario.findService("orders");

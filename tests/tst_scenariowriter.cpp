@@ -95,6 +95,33 @@ private slots:
         }
         for (size_t i = 0; i < copy.faults.size(); ++i)
             QCOMPARE(describe(copy.faults[i].fault), describe(original.faults[i].fault));
+        // The lesson comes back whole: a built-in saved and reopened still teaches.
+        QCOMPARE(copy.lesson.has_value(), original.lesson.has_value());
+        if (original.lesson) {
+            QCOMPARE(copy.lesson->idea, original.lesson->idea);
+            QCOMPARE(copy.lesson->explanation, original.lesson->explanation);
+            QCOMPARE(copy.lesson->watch, original.lesson->watch);
+            QCOMPARE(copy.lesson->steps.size(), original.lesson->steps.size());
+            for (size_t i = 0; i < copy.lesson->steps.size(); ++i) {
+                QCOMPARE(copy.lesson->steps[i].text, original.lesson->steps[i].text);
+                QCOMPARE(copy.lesson->steps[i].fault.has_value(), original.lesson->steps[i].fault.has_value());
+                if (original.lesson->steps[i].fault)
+                    QCOMPARE(
+                        describe(copy.lesson->steps[i].fault->fault), describe(original.lesson->steps[i].fault->fault));
+            }
+        }
+    }
+
+    void keepsStepProbabilities()
+    {
+        Scenario s = load(builtinScenario("checkout"));
+        auto& steps = const_cast<std::vector<Step>&>(s.findService("orders")->operations.at(0).steps);
+        std::get<CallStep>(steps.at(0)).probability = 0.25;
+        std::get<PublishStep>(steps.at(3)).probability = 0.5;
+        const Scenario copy = load(ScenarioWriter::toJson(s));
+        const auto& again = copy.findService("orders")->operations.at(0).steps;
+        QCOMPARE(std::get<CallStep>(again.at(0)).probability, 0.25);
+        QCOMPARE(std::get<PublishStep>(again.at(3)).probability, 0.5);
     }
 
     // The documented example with every policy keeps each policy's settings, not just its presence.

@@ -182,6 +182,7 @@ Json call(const CallStep& c)
     out["operation"] = c.operation;
     out["kind"] = c.kind == CallKind::Sync ? "sync" : "async";
     out["protocol"] = c.protocol;
+    out["probability"] = number(c.probability);
     if (c.kind == CallKind::Async) return out; // timeouts, on_error and policies are sync-only keys
     out["timeout_ms"] = number(c.timeout_ms);
     out["on_error"] = c.continue_on_error ? "continue" : "fail";
@@ -217,7 +218,7 @@ Json step(const Step& s)
     if (const auto* c = std::get_if<CallStep>(&s)) return call(*c);
     if (const auto* p = std::get_if<PublishStep>(&s))
         return Json { { "publish", p->queue }, { "message", p->message },
-            { "poison_probability", number(p->poison_probability) } };
+            { "poison_probability", number(p->poison_probability) }, { "probability", number(p->probability) } };
     Json group = Json::array();
     for (const Step& sub : std::get<ParallelStep>(s).steps)
         group.push_back(step(sub));
@@ -367,6 +368,17 @@ std::string ScenarioWriter::toJson(const Scenario& scenario)
     root["faults"] = Json::array();
     for (const ScheduledFault& f : scenario.faults)
         root["faults"].push_back(fault(f));
+    if (scenario.lesson) {
+        const Lesson& l = *scenario.lesson;
+        Json steps = Json::array();
+        for (const LessonStep& s : l.steps) {
+            Json step { { "text", s.text } };
+            if (s.fault) step["fault"] = fault(*s.fault);
+            steps.push_back(std::move(step));
+        }
+        root["lesson"] = Json { { "idea", l.idea }, { "explanation", l.explanation }, { "watch", l.watch },
+            { "steps", std::move(steps) } };
+    }
     // Replace, not throw, on text that is not UTF-8: names are checked on load, free text may not be.
     return root.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + '\n';
 }
