@@ -224,7 +224,12 @@ void MainWindow::clearRecentFiles()
 
 void MainWindow::rebuildRecentMenu()
 {
-    m_recentMenu->clear();
+    // The menu is rebuilt while one of its actions is being triggered (opening a recent file adds it to the
+    // top; a missing one is dropped): delete the old entries later, never under the running handler.
+    for (QAction* old : m_recentMenu->actions()) {
+        m_recentMenu->removeAction(old);
+        if (old != m_clearRecentAction) old->deleteLater();
+    }
     const QStringList files = recentFiles();
     for (qsizetype i = 0; i < files.size(); ++i) {
         const QString& path = files[i];
