@@ -15,12 +15,12 @@ using namespace faultline;
 
 namespace {
 
-struct Lesson {
+struct Run {
     std::shared_ptr<const Scenario> scenario;
     GraphAggregator aggregator;
     std::unique_ptr<Simulator> sim;
 
-    explicit Lesson(std::string_view id)
+    explicit Run(std::string_view id)
     {
         auto loaded = ScenarioLoader::fromString(builtinScenario(id));
         if (!loaded.ok()) qFatal("built-in scenario %s does not load", std::string(id).c_str());
@@ -69,9 +69,9 @@ private slots:
 
     void fiveServicesAt99PercentGive95Point1PercentEndToEnd()
     {
-        Lesson lesson("series-availability");
+        Run lesson("series-availability");
         const auto snapshot = lesson.at(300);
-        const Totals& totals = Lesson::edge(*snapshot, "user", "s1").traffic.totals;
+        const Totals& totals = Run::edge(*snapshot, "user", "s1").traffic.totals;
         QVERIFY(totals.requests > 55000);
         const double success = 1.0 - static_cast<double>(totals.errors) / static_cast<double>(totals.requests);
         qInfo("end-to-end success %.4f over %llu requests (0.99^5 = %.4f)", success,
@@ -81,53 +81,53 @@ private slots:
 
     void twoSequential50msCallsCostAtLeast100ms()
     {
-        Lesson lesson("latency-adds-up");
+        Run lesson("latency-adds-up");
         const auto snapshot = lesson.at(120);
-        const EdgeSnapshot& entry = Lesson::edge(*snapshot, "user", "front");
+        const EdgeSnapshot& entry = Run::edge(*snapshot, "user", "front");
         QVERIFY(entry.traffic.totals.requests > 2000);
         QVERIFY(entry.traffic.totals.mean_ms >= 100.0);
         QVERIFY(entry.traffic.latency.p50_ms >= 100.0 * 0.98); // histogram buckets are within 2 %
-        QCOMPARE(Lesson::edge(*snapshot, "front", "back").traffic.totals.mean_ms, 50.0);
+        QCOMPARE(Run::edge(*snapshot, "front", "back").traffic.totals.mean_ms, 50.0);
     }
 
     void withoutBreakersASlowBankTakesBrowsingDownToo()
     {
-        Lesson lesson("cascade-without-breaker");
+        Run lesson("cascade-without-breaker");
         const auto before = lesson.at(55);
-        QCOMPARE(Lesson::edge(*before, "shoppers", "gateway").traffic.error_rate, 0.0);
+        QCOMPARE(Run::edge(*before, "shoppers", "gateway").traffic.error_rate, 0.0);
         const auto during = lesson.at(150);
-        const EdgeSnapshot& browse = Lesson::edge(*during, "shoppers", "gateway");
+        const EdgeSnapshot& browse = Run::edge(*during, "shoppers", "gateway");
         qInfo("browsing during the fault: %.1f %% errors, p99 %.0f ms", 100 * browse.traffic.error_rate,
             browse.traffic.latency.p99_ms);
         // Browsing never touches the bank, yet the gateway's shared worker pool is full of checkouts.
         QVERIFY(browse.traffic.error_rate > 0.3);
         QVERIFY(browse.traffic.latency.p99_ms > 1000);
-        QVERIFY(Lesson::node(*during, "gateway").health == Health::Failing);
+        QVERIFY(Run::node(*during, "gateway").health == Health::Failing);
     }
 
     void aBreakerOnTheBankContainsTheCascade()
     {
-        Lesson lesson("cascade-with-breaker");
+        Run lesson("cascade-with-breaker");
         const auto during = lesson.at(150);
-        const EdgeSnapshot& browse = Lesson::edge(*during, "shoppers", "gateway");
+        const EdgeSnapshot& browse = Run::edge(*during, "shoppers", "gateway");
         qInfo("browsing during the fault: %.1f %% errors, p99 %.0f ms", 100 * browse.traffic.error_rate,
             browse.traffic.latency.p99_ms);
         QCOMPARE(browse.traffic.error_rate, 0.0);
         QVERIFY(browse.traffic.latency.p99_ms < 200);
-        const EdgeSnapshot& bank = Lesson::edge(*during, "payments", "bank");
+        const EdgeSnapshot& bank = Run::edge(*during, "payments", "bank");
         QVERIFY(bank.breaker.has_value());
         QVERIFY(bank.breaker->state == BreakerState::Open || bank.breaker->state == BreakerState::HalfOpen);
         // Checkouts fail, but fast: they no longer hold the gateway's workers.
-        QVERIFY(Lesson::edge(*during, "buyers", "gateway").traffic.error_rate > 0.9);
+        QVERIFY(Run::edge(*during, "buyers", "gateway").traffic.error_rate > 0.9);
         // After the bank recovers, the breaker closes again and checkouts succeed.
         const auto after = lesson.at(240);
-        QVERIFY(Lesson::edge(*after, "payments", "bank").breaker->state == BreakerState::Closed);
-        QVERIFY(Lesson::edge(*after, "buyers", "gateway").traffic.error_rate < 0.01);
+        QVERIFY(Run::edge(*after, "payments", "bank").breaker->state == BreakerState::Closed);
+        QVERIFY(Run::edge(*after, "buyers", "gateway").traffic.error_rate < 0.01);
     }
 
     void threeRetriesAtThreeLayersPut64AttemptsOnTheFailingService()
     {
-        Lesson lesson("retry-storm");
+        Run lesson("retry-storm");
         lesson.at(10.9); // requests at 1 .. 10 s, the one at 10 s already under the fault
         const uint64_t before = lesson.arrivals("storage");
         const uint64_t requestsBefore = lesson.sim->stats().workload_requests;
@@ -143,24 +143,24 @@ private slots:
 
     void aQueueAbsorbsASpikeThatOverflowsTheSyncPath()
     {
-        Lesson lesson("queue-absorbs-spike");
+        Run lesson("queue-absorbs-spike");
         const auto atPeak = lesson.at(70);
-        const EdgeSnapshot& sync = Lesson::edge(*atPeak, "sync-users", "sync-front");
-        const EdgeSnapshot& queued = Lesson::edge(*atPeak, "queued-users", "queued-front");
+        const EdgeSnapshot& sync = Run::edge(*atPeak, "sync-users", "sync-front");
+        const EdgeSnapshot& queued = Run::edge(*atPeak, "queued-users", "queued-front");
         qInfo("during the spike: sync path %.1f %% errors; queued path %.1f %% errors, depth %.0f",
-            100 * sync.traffic.error_rate, 100 * queued.traffic.error_rate, Lesson::node(*atPeak, "jobs").queue->depth);
+            100 * sync.traffic.error_rate, 100 * queued.traffic.error_rate, Run::node(*atPeak, "jobs").queue->depth);
         QVERIFY(sync.traffic.error_rate > 0.2);
         QCOMPARE(queued.traffic.totals.errors, uint64_t(0));
         QVERIFY(queued.traffic.latency.p99_ms < 10);
-        QVERIFY(Lesson::node(*atPeak, "jobs").queue->depth > 1000);
+        QVERIFY(Run::node(*atPeak, "jobs").queue->depth > 1000);
         const auto later = lesson.at(150);
-        QVERIFY(Lesson::node(*later, "jobs").queue->depth < 50); // drained
-        QCOMPARE(Lesson::edge(*later, "queued-users", "queued-front").traffic.totals.errors, uint64_t(0));
+        QVERIFY(Run::node(*later, "jobs").queue->depth < 50); // drained
+        QCOMPARE(Run::edge(*later, "queued-users", "queued-front").traffic.totals.errors, uint64_t(0));
     }
 
     void poisonMessagesEndInTheDeadLetterQueueAfterTheDeliveryLimit()
     {
-        Lesson lesson("poison-messages");
+        Run lesson("poison-messages");
         const auto snapshot = lesson.at(300);
         const QueueRunStats events = lesson.sim->stats().queues.front();
         QVERIFY(events.published > 14000);
@@ -169,10 +169,10 @@ private slots:
         QCOMPARE(events.delivery_limit, events.dead_lettered);
         QCOMPARE(events.consumer_failures, 6 * events.dead_lettered); // six failed deliveries each
         // The dead-letter queue is its own node, fed by the queue.
-        const EdgeSnapshot& dead = Lesson::edge(*snapshot, "order-events", "order-events.dlq");
+        const EdgeSnapshot& dead = Run::edge(*snapshot, "order-events", "order-events.dlq");
         QVERIFY(dead.kind == EdgeKind::Async);
-        QVERIFY(Lesson::node(*snapshot, "order-events.dlq").kind == NodeKind::Queue);
-        QCOMPARE(Lesson::node(*snapshot, "order-events.dlq").queue->depth, static_cast<double>(events.dead_lettered));
+        QVERIFY(Run::node(*snapshot, "order-events.dlq").kind == NodeKind::Queue);
+        QCOMPARE(Run::node(*snapshot, "order-events.dlq").queue->depth, static_cast<double>(events.dead_lettered));
     }
 };
 
