@@ -7,6 +7,7 @@
 #include "listendialog.h"
 #include "scenario/scenarioloader.h"
 #include "servicesdock.h"
+#include "whatifcontroller.h"
 
 #include <QAction>
 #include <QApplication>
@@ -64,6 +65,7 @@ MainWindow::MainWindow(QWidget* parent)
 
     createActions();
     createExtraActions();
+    createWhatIf();
     createMenus();
     createToolBar();
     createDock();
@@ -94,6 +96,7 @@ MainWindow::MainWindow(QWidget* parent)
 MainWindow::~MainWindow()
 {
     // Join the runners' threads before anything their callbacks could touch goes away.
+    m_whatIf->setRunner(nullptr);
     m_runner.reset();
     m_live.reset();
 }
@@ -174,6 +177,7 @@ void MainWindow::createMenus()
     file->addAction(m_saveAsAction);
     file->addSeparator();
     file->addAction(m_listenAction);
+    file->addAction(m_forkAction);
     file->addSeparator();
     file->addAction(m_quitAction);
 
@@ -195,6 +199,8 @@ void MainWindow::createMenus()
     simulation->addSeparator();
     simulation->addAction(m_fasterAction);
     simulation->addAction(m_slowerAction);
+    simulation->addSeparator();
+    m_whatIf->addActionsTo(simulation);
 
     QMenu* help = menuBar()->addMenu(tr("&Help"));
     help->addAction(m_shortcutsAction);
@@ -274,6 +280,10 @@ void MainWindow::createDock()
         services->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_V));
         services->setToolTip(withShortcut(tr("Show or hide the table of services"), services));
         view->addAction(services);
+        view->addAction(m_whatIf->activeFaultsDock()->toggleViewAction());
+        view->addAction(m_whatIf->eventLogDock()->toggleViewAction());
+        view->addAction(m_tracesDock->toggleViewAction());
+        view->addAction(m_whatIf->lessonDock()->toggleViewAction());
     }
 }
 
@@ -315,6 +325,7 @@ void MainWindow::createStatusBar()
 
 void MainWindow::runScenario(Scenario scenario, SimulationRunner::Options options)
 {
+    m_whatIf->setRunner(nullptr);
     m_runner.reset();
     stopLive();
     m_scenarioName = QString::fromStdString(scenario.name);
@@ -325,6 +336,7 @@ void MainWindow::runScenario(Scenario scenario, SimulationRunner::Options option
             QMetaObject::invokeMethod(this, &MainWindow::refresh, Qt::QueuedConnection);
     });
     setWindowTitle(tr("Faultline — %1").arg(m_scenarioName));
+    m_whatIf->setRunner(m_runner.get());
     m_graph->setLayoutKey(m_scenarioName);
     setSpeed(m_runner->speed());
     m_graph->fitToView();
@@ -351,6 +363,7 @@ bool MainWindow::listen(const QString& address, QString* error)
         updateStatus();
         return false;
     }
+    m_whatIf->setRunner(nullptr);
     m_runner.reset();
     stopLive();
     m_live = std::move(live);
@@ -512,6 +525,7 @@ void MainWindow::refresh()
         if (m_live) m_live->watch(watched);
     }
     m_inspector->setDetail(std::move(detail));
+    refreshWhatIf();
     updateControls();
     updateStatus();
 }

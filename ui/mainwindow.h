@@ -24,6 +24,8 @@ namespace faultline {
 class GraphView;
 class InspectorPanel;
 class ServicesDock;
+class TracesPanel;
+class WhatIfController;
 
 /// The main window: the live graph in the middle, an inspector dock on the right, the simulation's
 /// controls in a toolbar and menus. It owns a SimulationRunner or a LiveRunner (never both) and renders
@@ -75,6 +77,11 @@ public:
     QLineEdit* searchBox() const { return m_searchBox; }
     ServicesDock* servicesDock() const { return m_servicesDock; }
     QLabel* sourceIndicator() const { return m_sourceIndicator; }
+    /// Faults, breaker verbs, the Active faults, Event log and Lesson docks.
+    WhatIfController* whatIf() const { return m_whatIf; }
+    TracesPanel* tracesPanel() const { return m_traces; }
+    /// File > Fork to Simulation: enabled while live.
+    QAction* forkAction() const { return m_forkAction; }
 
     enum class Theme { System, Light, Dark };
     Theme theme() const { return m_theme; }
@@ -111,12 +118,19 @@ public slots:
     bool openExample(const QString& id);
     void setTheme(faultline::MainWindow::Theme theme);
     void showShortcuts();
+    /// Turns the live graph into a scenario (LiveRunner::requestFork) and runs it once it is ready.
+    void forkToSimulation();
+    /// Asks where, then saves `scenario` (the running one with the faults recorded so far).
+    bool saveRecordedScenario(const faultline::Scenario& scenario);
 
 protected:
     void closeEvent(QCloseEvent* event) override;
 
 private:
     void createActions();
+    void createWhatIf(); ///< mainwindowwhatif.cpp: the what-if controller, traces dock, fork action
+    void refreshWhatIf(); ///< with every refresh: docks, traces, a fork that became ready
+    void selectEdgeEverywhere(const QString& source, const QString& target);
     void createMenus();
     void createToolBar();
     void createDock();
@@ -186,6 +200,13 @@ private:
     QLineEdit* m_searchBox = nullptr;
     QLabel* m_sourceIndicator = nullptr;
     ServicesDock* m_servicesDock = nullptr;
+    WhatIfController* m_whatIf = nullptr;
+    TracesPanel* m_traces = nullptr;
+    QDockWidget* m_tracesDock = nullptr;
+    QAction* m_forkAction = nullptr;
+    bool m_forkPending = false;
+    std::shared_ptr<const TraceList> m_shownTraces; ///< the list the traces dock shows
+    std::shared_ptr<const WaterfallResult> m_shownWaterfall;
     Theme m_theme = Theme::System;
 };
 
