@@ -87,6 +87,7 @@ MainWindow::MainWindow(QWidget* parent)
 
     if (const QScreen* screen = this->screen())
         resize((screen->availableGeometry().size() * 0.9).boundedTo(QSize(1600, 1000)));
+    arrangeDefaultDocks(); // a saved layout, if any, replaces it
     restoreSettings();
     m_graph->setFocus();
     updateControls();

@@ -6,6 +6,7 @@
 #include "graphview.h"
 #include "inspectorpanel.h"
 #include "scenario/scenariowriter.h"
+#include "servicesdock.h"
 #include "tracespanel.h"
 #include "whatifcontroller.h"
 
@@ -16,7 +17,11 @@
 #include <QFileInfo>
 #include <QMessageBox>
 #include <QRegularExpression>
+#include <QSettings>
 #include <QStatusBar>
+#include <QTimer>
+
+#include <algorithm>
 
 namespace faultline {
 
@@ -56,6 +61,24 @@ void MainWindow::createWhatIf()
     m_forkAction->setStatusTip(tr("Turn the live graph into a scenario and simulate it, to break it without "
                                   "touching the real services"));
     connect(m_forkAction, &QAction::triggered, this, &MainWindow::forkToSimulation);
+}
+
+void MainWindow::arrangeDefaultDocks()
+{
+    // Left: the lesson over the services table; right: the inspector, with Active faults in a tab; bottom:
+    // the event log and the traces in tabs, short. The graph keeps the middle and most of the room.
+    tabifyDockWidget(m_whatIf->lessonDock(), m_servicesDock);
+    m_whatIf->lessonDock()->raise();
+    tabifyDockWidget(m_inspectorDock, m_whatIf->activeFaultsDock());
+    m_inspectorDock->raise();
+    // Sizes take once the window is laid out, and only on a first start: a saved state wins.
+    if (QSettings(QStringLiteral("Faultline"), QStringLiteral("Faultline"))
+            .contains(QStringLiteral("mainWindow/state")))
+        return;
+    QTimer::singleShot(100, this, [this] {
+        resizeDocks({ m_whatIf->eventLogDock() }, { std::max(150, height() / 5) }, Qt::Vertical);
+        resizeDocks({ m_whatIf->lessonDock(), m_inspectorDock }, { 280, 300 }, Qt::Horizontal);
+    });
 }
 
 void MainWindow::selectEdgeEverywhere(const QString& source, const QString& target)
