@@ -9,10 +9,12 @@
 
 #include <QDateTime>
 #include <QFormLayout>
+#include <QHBoxLayout>
 #include <QLabel>
 #include <QLineSeries>
 #include <QScrollArea>
 #include <QTextDocumentFragment>
+#include <QToolButton>
 #include <QVBoxLayout>
 
 #include <cmath>
@@ -128,6 +130,12 @@ InspectorPanel::InspectorPanel(QWidget* parent)
     m_transitions->setWordWrap(true);
     m_transitions->setTextInteractionFlags(Qt::TextSelectableByMouse);
     box->addWidget(m_breakerList);
+    m_breakerButtons = new QWidget(m_breakerSection);
+    auto* buttons = new QHBoxLayout(m_breakerButtons);
+    buttons->setContentsMargins(0, 0, 0, 0);
+    buttons->addStretch(1);
+    m_breakerButtons->setVisible(false);
+    box->addWidget(m_breakerButtons);
     box->addWidget(m_transitions);
 
     // Configuration.
@@ -393,6 +401,7 @@ void InspectorPanel::refreshBreaker(const std::vector<const BreakerInfo*>& break
             list += (list.isEmpty() ? QString() : QStringLiteral("<br>")) + GraphText::breakerLine(*b, palette());
     if (m_breakerList->text() != list) m_breakerList->setText(list);
     m_breakerList->setVisible(!list.isEmpty());
+    m_breakerButtons->setVisible(one && !m_edge.isNull() && m_breakerButtons->layout()->count() > 1);
     const bool events = m_detail && !m_detail->breaker_events.empty();
     m_breakerSection->setVisible(!breakers.empty() || events);
 }
@@ -500,6 +509,17 @@ void InspectorPanel::refreshDetail()
     if (!lines.isEmpty()) m_breakerSection->setVisible(m_details->isVisibleTo(this));
     if (m_detail && m_detail->scenario && m_configRows.isEmpty() && m_details->isVisibleTo(this))
         refreshConfiguration(); // the scenario arrives with the first detail
+}
+
+void InspectorPanel::setBreakerActions(const QList<QAction*>& actions)
+{
+    auto* row = static_cast<QHBoxLayout*>(m_breakerButtons->layout());
+    for (QAction* action : actions) {
+        auto* button = new QToolButton(m_breakerButtons);
+        button->setDefaultAction(action);
+        button->setToolButtonStyle(Qt::ToolButtonTextOnly);
+        row->insertWidget(row->count() - 1, button);
+    }
 }
 
 } // namespace faultline

@@ -67,6 +67,11 @@ public:
     void setSnapshot(std::shared_ptr<const GraphSnapshot> snapshot);
     /// History, histogram and transitions of the item; ignored when it names another item.
     void setDetail(std::shared_ptr<const DetailSnapshot> detail);
+    /// The breaker commands (Force open, Close, Disable, Automatic) shown as buttons under a call's breaker;
+    /// their owner keeps them enabled only when they apply.
+    void setBreakerActions(const QList<QAction*>& actions);
+    /// The button row of those commands (shown for a call with one breaker).
+    QWidget* breakerButtons() const { return m_breakerButtons; }
     /// The text shown for a field, as the user reads it ("" when the row is hidden).
     QString fieldText(Field field) const;
     QString title() const;
@@ -116,6 +121,7 @@ private:
     QWidget* m_breakerSection = nullptr;
     QFormLayout* m_breakerForm = nullptr;
     QLabel* m_breakerList = nullptr;
+    QWidget* m_breakerButtons = nullptr;
     QLabel* m_transitions = nullptr;
     QStringList m_transitionLines;
     QWidget* m_configSection = nullptr;

@@ -130,7 +130,8 @@ private:
     void createActions();
     void createWhatIf(); ///< mainwindowwhatif.cpp: the what-if controller, traces dock, fork action
     void refreshWhatIf(); ///< with every refresh: docks, traces, a fork that became ready
-    /// The first-start arrangement: the canvas gets most of the room, docks share it in tabs.
+    /// The first-start arrangement: the canvas gets most of the room, docks share it in tabs. Also hands
+    /// the inspector the breaker commands.
     void arrangeDefaultDocks();
     void selectEdgeEverywhere(const QString& source, const QString& target);
     void createMenus();

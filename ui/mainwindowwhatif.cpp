@@ -65,6 +65,11 @@ void MainWindow::createWhatIf()
 
 void MainWindow::arrangeDefaultDocks()
 {
+    // The inspector shows the breaker verbs under a call's breaker, as buttons on the same actions.
+    m_inspector->setBreakerActions({ m_whatIf->breakerAction(BreakerOverrideVerb::ForceOpen),
+        m_whatIf->breakerAction(BreakerOverrideVerb::Close), m_whatIf->breakerAction(BreakerOverrideVerb::Disable),
+        m_whatIf->breakerAction(BreakerOverrideVerb::Automatic) });
+
     // Left: the lesson over the services table; right: the inspector, with Active faults in a tab; bottom:
     // the event log and the traces in tabs, short. The graph keeps the middle and most of the room.
     tabifyDockWidget(m_whatIf->lessonDock(), m_servicesDock);

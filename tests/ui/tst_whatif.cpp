@@ -8,6 +8,7 @@
 #include "eventlogpanel.h"
 #include "faultdialog.h"
 #include "graphview.h"
+#include "inspectorpanel.h"
 #include "mainwindow.h"
 #include "scenario/builtinscenarios.h"
 #include "scenario/scenarioloader.h"
@@ -19,6 +20,7 @@
 #include <QDoubleSpinBox>
 #include <QTest>
 #include <QTimer>
+#include <QToolButton>
 
 using namespace faultline;
 
@@ -131,6 +133,21 @@ private slots:
         QVERIFY(edge(*recovered, "orders", "payments").breaker->state == BreakerState::Closed);
         QCOMPARE(node(*recovered, "gateway").traffic.error_rate, 0.0);
         QVERIFY(node(*recovered, "gateway").traffic.latency.p99_ms < 1000.0);
+
+        // The breaker's own verbs, from the inspector's buttons on the call: Force open takes effect at once.
+        w.graphView()->setSelectedEdge({ "orders", "payments" });
+        emit w.graphView()->edgeSelected({ "orders", "payments" });
+        QTRY_VERIFY_WITH_TIMEOUT(w.inspector()->breakerButtons()->isVisibleTo(w.inspector()), 10000);
+        QToolButton* forceOpen = nullptr;
+        for (auto* b : w.inspector()->breakerButtons()->findChildren<QToolButton*>())
+            if (b->defaultAction() == whatIf->breakerAction(BreakerOverrideVerb::ForceOpen)) forceOpen = b;
+        QVERIFY(forceOpen && forceOpen->isEnabled());
+        QTest::mouseClick(forceOpen, Qt::LeftButton);
+        advance(w, 1.0);
+        QVERIFY(edge(*w.graphView()->snapshot(), "orders", "payments").breaker->state == BreakerState::ForcedOpen);
+        whatIf->breakerAction(BreakerOverrideVerb::Automatic)->trigger();
+        advance(w, 1.0);
+        QVERIFY(edge(*w.graphView()->snapshot(), "orders", "payments").breaker->state == BreakerState::Closed);
     }
 };
 
