@@ -5,6 +5,8 @@
 #include "run/simulationrunner.h"
 #include "scenario/builtinscenarios.h"
 #include "scenario/scenarioloader.h"
+#include "support/builtins.h"
+#include "support/palettes.h"
 
 #include <QAbstractButton>
 #include <QAbstractItemModelTester>
@@ -17,30 +19,9 @@
 #include <QTest>
 
 using namespace faultline;
+using test::darkPalette;
 
 namespace {
-
-Scenario checkoutScenario()
-{
-    auto result = ScenarioLoader::fromString(builtinScenario("checkout"));
-    if (!result.ok()) qFatal("the built-in checkout scenario does not load");
-    return *result.scenario;
-}
-
-QPalette darkPalette()
-{
-    QPalette p;
-    p.setColor(QPalette::Window, QColor(0x2b, 0x2d, 0x31));
-    p.setColor(QPalette::WindowText, QColor(0xe6, 0xe6, 0xe6));
-    p.setColor(QPalette::Base, QColor(0x1e, 0x1f, 0x22));
-    p.setColor(QPalette::AlternateBase, QColor(0x26, 0x28, 0x2b));
-    p.setColor(QPalette::Text, QColor(0xe6, 0xe6, 0xe6));
-    p.setColor(QPalette::Button, QColor(0x35, 0x37, 0x3b));
-    p.setColor(QPalette::ButtonText, QColor(0xe6, 0xe6, 0xe6));
-    p.setColor(QPalette::Highlight, QColor(0x35, 0x74, 0xf0));
-    p.setColor(QPalette::HighlightedText, Qt::white);
-    return p;
-}
 
 FaultRecord record(uint64_t id, FaultType type, const std::string& target, double applied_s, double duration_s)
 {
@@ -198,7 +179,7 @@ private slots:
     {
         SimulationRunner::Options options;
         options.start_paused = true;
-        SimulationRunner runner(checkoutScenario(), options);
+        SimulationRunner runner(test::builtin("checkout"), options);
         // The window the lead wires: the panel in a main window, its signals to the runner.
         QMainWindow window;
         auto* panel = new ActiveFaultsPanel;

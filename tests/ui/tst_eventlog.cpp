@@ -6,6 +6,8 @@
 #include "run/simulationrunner.h"
 #include "scenario/builtinscenarios.h"
 #include "scenario/scenarioloader.h"
+#include "support/builtins.h"
+#include "support/palettes.h"
 
 #include <QAbstractButton>
 #include <QAbstractItemModelTester>
@@ -18,30 +20,9 @@
 #include <QToolButton>
 
 using namespace faultline;
+using test::darkPalette;
 
 namespace {
-
-Scenario checkoutScenario()
-{
-    auto result = ScenarioLoader::fromString(builtinScenario("checkout"));
-    if (!result.ok()) qFatal("the built-in checkout scenario does not load");
-    return *result.scenario;
-}
-
-QPalette darkPalette()
-{
-    QPalette p;
-    p.setColor(QPalette::Window, QColor(0x2b, 0x2d, 0x31));
-    p.setColor(QPalette::WindowText, QColor(0xe6, 0xe6, 0xe6));
-    p.setColor(QPalette::Base, QColor(0x1e, 0x1f, 0x22));
-    p.setColor(QPalette::AlternateBase, QColor(0x26, 0x28, 0x2b));
-    p.setColor(QPalette::Text, QColor(0xe6, 0xe6, 0xe6));
-    p.setColor(QPalette::Button, QColor(0x35, 0x37, 0x3b));
-    p.setColor(QPalette::ButtonText, QColor(0xe6, 0xe6, 0xe6));
-    p.setColor(QPalette::Highlight, QColor(0x35, 0x74, 0xf0));
-    p.setColor(QPalette::HighlightedText, Qt::white);
-    return p;
-}
 
 std::shared_ptr<const GraphSnapshot> snapshotAt(double t, Health payments, Health ordersToPayments)
 {
@@ -360,7 +341,7 @@ private slots:
     {
         SimulationRunner::Options options;
         options.start_paused = true;
-        SimulationRunner runner(checkoutScenario(), options);
+        SimulationRunner runner(test::builtin("checkout"), options);
         EventLogPanel log;
         QAbstractItemModelTester tester(log.model(), QAbstractItemModelTester::FailureReportingMode::QtTest);
         ActiveFaultsPanel faults;

@@ -4,6 +4,8 @@
 #include "run/simulationrunner.h"
 #include "scenario/builtinscenarios.h"
 #include "scenario/scenarioloader.h"
+#include "support/builtins.h"
+#include "support/palettes.h"
 
 #include <QApplication>
 #include <QComboBox>
@@ -18,31 +20,10 @@
 #include <QTimer>
 
 using namespace faultline;
+using test::darkPalette;
 using Target = FaultDialog::Target;
 
 namespace {
-
-Scenario checkoutScenario()
-{
-    auto result = ScenarioLoader::fromString(builtinScenario("checkout"));
-    if (!result.ok()) qFatal("the built-in checkout scenario does not load");
-    return *result.scenario;
-}
-
-QPalette darkPalette()
-{
-    QPalette p;
-    p.setColor(QPalette::Window, QColor(0x2b, 0x2d, 0x31));
-    p.setColor(QPalette::WindowText, QColor(0xe6, 0xe6, 0xe6));
-    p.setColor(QPalette::Base, QColor(0x1e, 0x1f, 0x22));
-    p.setColor(QPalette::AlternateBase, QColor(0x26, 0x28, 0x2b));
-    p.setColor(QPalette::Text, QColor(0xe6, 0xe6, 0xe6));
-    p.setColor(QPalette::Button, QColor(0x35, 0x37, 0x3b));
-    p.setColor(QPalette::ButtonText, QColor(0xe6, 0xe6, 0xe6));
-    p.setColor(QPalette::Highlight, QColor(0x35, 0x74, 0xf0));
-    p.setColor(QPalette::HighlightedText, Qt::white);
-    return p;
-}
 
 Target paymentsNode()
 {
@@ -278,7 +259,7 @@ private slots:
         // The real run takes it: the breaker is forced open at once.
         SimulationRunner::Options options;
         options.start_paused = true;
-        SimulationRunner runner(checkoutScenario(), options);
+        SimulationRunner runner(test::builtin("checkout"), options);
         runner.step(2.0);
         runner.injectFault(open);
         QTRY_VERIFY_WITH_TIMEOUT(!runner.faultLog()->empty(), 20000);
@@ -291,7 +272,7 @@ private slots:
     {
         SimulationRunner::Options options;
         options.start_paused = true;
-        SimulationRunner runner(checkoutScenario(), options);
+        SimulationRunner runner(test::builtin("checkout"), options);
         runner.step(5.0);
         QTRY_COMPARE_WITH_TIMEOUT(runner.latestSnapshot()->time_s, 5.0, 20000);
         const auto snapshot = runner.latestSnapshot();
