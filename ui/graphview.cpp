@@ -326,20 +326,6 @@ EdgeRef GraphView::edgeAt(const QPointF& pos) const
         QString::fromStdString(m_snapshot->nodes[edge.target].id) };
 }
 
-void GraphView::setFaultTargets(const QStringList& targets)
-{
-    if (targets == m_faultTargets) return;
-    m_faultTargets = targets;
-    update();
-}
-
-QRectF GraphView::faultMarkerRect(const QString& id) const
-{
-    const int i = nodeIndex(id);
-    if (i < 0 || !m_faultTargets.contains(id) || i >= m_layout.nodeCount()) return {};
-    return viewTransform().mapRect(faultMarkerBox(i));
-}
-
 void GraphView::setSelectedNode(const QString& id)
 {
     if (id == m_selected && (id.isEmpty() || m_selectedEdge.isNull())) return;

@@ -434,6 +434,20 @@ void GraphView::paintEdgeLabels(QPainter& p) const
     }
 }
 
+void GraphView::setFaultTargets(const QStringList& targets)
+{
+    if (targets == m_faultTargets) return;
+    m_faultTargets = targets;
+    update();
+}
+
+QRectF GraphView::faultMarkerRect(const QString& id) const
+{
+    const int i = nodeIndex(id);
+    if (i < 0 || !m_faultTargets.contains(id) || i >= m_layout.nodeCount()) return {};
+    return viewTransform().mapRect(faultMarkerBox(i));
+}
+
 QRectF GraphView::faultMarkerBox(int node) const
 {
     const QRectF r = shapeRect(node);
