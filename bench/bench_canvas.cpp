@@ -3,8 +3,8 @@
 // animation on, once fitted to the view and once zoomed in to 1 screen pixel per layout unit (the size at
 // which node names are readable). Between frames the event loop runs, so the animation moves as in the app.
 // Prints p50/p95 frame milliseconds, and the layout time of each fleet.
-// Run on purpose: QT_QPA_PLATFORM=offscreen build/dev/bench/bench_canvas [frames]
-// Figures go into docs/performance.md.
+// Run on purpose: QT_QPA_PLATFORM=offscreen build/dev/bench/bench_canvas [frames [services...]]
+// Figures go into docs/performance.md. FAULTLINE_BENCH_FRAMES=DIR saves the last fitted and zoomed frames.
 
 #include "fleetgen.h"
 #include "graphlayout.h"
@@ -59,7 +59,11 @@ int main(int argc, char** argv)
     const int frameCount = argc > 1 ? std::max(5, std::atoi(argv[1])) : 40;
     std::printf("%-9s %6s %6s %10s %10s %10s %10s %10s\n", "services", "nodes", "edges", "layout ms", "fit p50",
         "fit p95", "zoom p50", "zoom p95");
-    for (int services : { 100, 1000, 5000 }) {
+    std::vector<int> sizes;
+    for (int i = 2; i < argc; ++i)
+        sizes.push_back(std::max(10, std::atoi(argv[i])));
+    if (sizes.empty()) sizes = { 100, 1000, 5000 };
+    for (int services : sizes) {
         fleetgen::Options options;
         options.services = services;
         const auto snapshot = fleetgen::toSnapshot(fleetgen::generate(options));
@@ -82,10 +86,14 @@ int main(int argc, char** argv)
         QImage image(view.size(), QImage::Format_ARGB32_Premultiplied);
         const int count = services >= 5000 ? std::max(5, frameCount / 2) : frameCount;
         const Percentiles fit = frames(view, image, count);
+        if (const QByteArray dir = qgetenv("FAULTLINE_BENCH_FRAMES"); !dir.isEmpty())
+            image.save(QStringLiteral("%1/fit-%2.png").arg(QString::fromLocal8Bit(dir)).arg(services));
         // Zoomed in around the middle until a node is drawn at its layout size.
         for (int i = 0; i < 60 && view.nodeRect(QString::fromStdString(snapshot->nodes[0].id)).width() < 136.0; ++i)
             view.zoomIn();
         const Percentiles zoom = frames(view, image, count);
+        if (const QByteArray dir = qgetenv("FAULTLINE_BENCH_FRAMES"); !dir.isEmpty()) // to look at the frames
+            image.save(QStringLiteral("%1/zoom-%2.png").arg(QString::fromLocal8Bit(dir)).arg(services));
         std::printf("%-9d %6zu %6zu %10.1f %10.1f %10.1f %10.1f %10.1f\n", services, snapshot->nodes.size(),
             snapshot->edges.size(), percentiles(layoutMs).p50, fit.p50, fit.p95, zoom.p50, zoom.p95);
         std::fflush(stdout);
