@@ -2,10 +2,12 @@
 
 #include "graph/graphsnapshot.h"
 #include "graphlayout.h"
+#include "pathclip.h"
 #include "trafficanimation.h"
 
 #include <QElapsedTimer>
 #include <QHash>
+#include <QImage>
 #include <QLineF>
 #include <QList>
 #include <QPainterPath>
@@ -92,6 +94,13 @@ public:
         Skeleton, ///< nodes plain filled boxes, edges thin lines without arrows or badges
     };
     Detail detailLevel() const;
+    /// Whether the last paint drew the edges as one-pixel lines: at their widths they would have covered
+    /// more of the view than can be told apart (or drawn in a frame), as when zoomed in on a big fleet.
+    bool hairlineEdges() const { return m_denseEdges; }
+    /// Whether frames are drawn on a thread of the global pool while the UI thread waits (the default,
+    /// several times faster with Qt 6.4's raster engine: see paintEvent) or on the UI thread itself.
+    void setPaintOnPool(bool onPool) { m_paintOnPool = onPool; }
+    bool paintOnPool() const { return m_paintOnPool; }
     const TrafficAnimation& trafficAnimation() const;
     /// Moves the traffic particles on by this much wall time, unless paused; the view's timer calls it.
     void advanceAnimation(double wallSeconds);
@@ -184,6 +193,8 @@ private:
     void paintEdgeLabels(QPainter& p) const;
     void paintNodes(QPainter& p, double scale) const;
     void paintNode(QPainter& p, int node, double scale) const;
+    /// Everything paintEvent shows, for the exposed rectangle; reads the widget, changes no QObject.
+    void paintFrame(QPainter& p, const QRect& exposed);
     void paintPlaceholder(QPainter& p) const;
     QFont graphFont(double px, bool bold = false) const; ///< in layout units, boosted by m_textBoost
 
@@ -196,6 +207,7 @@ private:
         QRectF bounds; ///< everything drawn for the edge, for culling
         QPolygonF skeleton; ///< straight segments through the route's waypoints
         double width = 0.0;
+        double length = 0.0; ///< of the route, in layout units
         bool guarded = false; ///< has a breaker: the label leaves the badge room
         bool valid = false;
     };
@@ -274,6 +286,11 @@ private:
     mutable std::vector<QLineF> m_lineScratch[4];
     mutable std::vector<QRectF> m_rectScratch[4];
     mutable std::vector<QPointF> m_pointScratch;
+    mutable std::vector<PathRun> m_runScratch; ///< the visible runs of every edge, edge by edge
+    mutable std::vector<size_t> m_edgeRuns; ///< edge i's runs are [m_edgeRuns[i], m_edgeRuns[i + 1])
+    mutable bool m_denseEdges = false; ///< of the paint under way: too much edge ink, hairlines instead
+    QImage m_frame; ///< drawn on a pool thread, then shown (see paintEvent)
+    bool m_paintOnPool = true;
     QTimer* m_animationTimer = nullptr;
     QElapsedTimer m_animationClock;
 };

@@ -7,13 +7,17 @@
 #include "graphstyle.h"
 #include "graphtext.h"
 #include "nodeshape.h"
+#include "pathclip.h"
 
 #include <QPaintEvent>
 #include <QPainter>
+#include <QSemaphore>
+#include <QThreadPool>
 #include <QTimer>
 
 #include <algorithm>
 #include <cmath>
+#include <span>
 
 // The drawing half of GraphView: edges, traffic particles, nodes, breaker badges, labels and the legend,
 // with the caches that keep it fast on large graphs. Interaction is in graphview.cpp.
@@ -32,6 +36,7 @@ constexpr size_t kLargeNodes = 250;
 constexpr size_t kLargeEdges = 750;
 constexpr double kLargeFactor = 1.3;
 constexpr int kFrameMs = 33; ///< ~30 frames per second
+constexpr double kInkBudget = 0.4; ///< of the view's area: edges covering more are drawn aliased
 constexpr double kParticleRadius = 2.4;
 constexpr double kDiamondRadius = 3.6;
 
@@ -165,6 +170,8 @@ void GraphView::syncPaintCache() const
                 : g.line.pointAtPercent(0.5);
             const double pad = std::max(g.width, BreakerBadge::kRadius) + 2.0;
             g.bounds = g.line.controlPointRect().united(g.arrow.boundingRect()).adjusted(-pad, -pad, pad, pad);
+            g.length = routeLength(g.line);
+
             g.skeleton.clear();
             g.skeleton << g.line.elementAt(0);
             if (e.source != e.target && !m_layout.isBackEdge(i)) g.skeleton << m_layout.waypoints(i);
@@ -189,13 +196,46 @@ void GraphView::syncPaintCache() const
 
 void GraphView::paintEvent(QPaintEvent* event)
 {
+    // Qt 6.4's raster engine hands every batch of more than ~96 spans to the global thread pool and waits
+    // for it, unless it already runs on one of the pool's threads. For a canvas of thousands of small
+    // strokes that hand-off costs far more than the filling: drawing the same frame on a pool thread is
+    // 5 to 10 times faster (docs/performance.md). So the frame is drawn into an image on a pool thread while
+    // this thread waits, which keeps every read of the widget's state free of races, then shown in one blit.
+    // When the pool has no free thread (a layout is running on it), the frame is drawn here as before.
+    const QRect exposed = event->rect();
+    const qreal dpr = devicePixelRatioF();
+    const QSize pixels = (QSizeF(size()) * dpr).toSize();
+    if (m_frame.size() != pixels) {
+        m_frame = QImage(pixels, QImage::Format_ARGB32_Premultiplied);
+        m_frame.setDevicePixelRatio(dpr);
+    }
+    QSemaphore drawn;
+    const bool pooled
+        = m_paintOnPool && !m_frame.isNull() && QThreadPool::globalInstance()->tryStart([this, exposed, &drawn] {
+              QPainter frame(&m_frame);
+              frame.setClipRect(exposed);
+              paintFrame(frame, exposed);
+              frame.end();
+              drawn.release();
+          });
     QPainter p(this);
+    if (pooled) {
+        drawn.acquire();
+        const QRectF source(QPointF(exposed.topLeft()) * dpr, QSizeF(exposed.size()) * dpr);
+        p.drawImage(QRectF(exposed), m_frame, source);
+    } else {
+        paintFrame(p, exposed);
+    }
+    syncAnimation(); // on this thread: it may create the animation timer
+}
+
+void GraphView::paintFrame(QPainter& p, const QRect& exposed)
+{
     p.fillRect(rect(), GraphStyle::background(palette()));
     if (!m_snapshot || m_snapshot->nodes.empty()) {
         p.setRenderHint(QPainter::TextAntialiasing);
         paintPlaceholder(p);
         m_detail = Detail::Full;
-        syncAnimation();
         return;
     }
     syncPaintCache();
@@ -204,7 +244,7 @@ void GraphView::paintEvent(QPaintEvent* event)
     m_detail = detailFor(scale);
     bool invertible = false;
     const QTransform back = t.inverted(&invertible);
-    m_visibleArea = invertible ? back.mapRect(QRectF(event->rect())) : m_layout.bounds();
+    m_visibleArea = invertible ? back.mapRect(QRectF(exposed)) : m_layout.bounds();
     // Text shrinks more slowly than shapes when the graph is scaled down, so it stays readable; the
     // layout leaves room for that much.
     m_textBoost = scale < 1.0 ? std::min(kMaxTextBoost, 1.0 / std::sqrt(scale)) : 1.0;
@@ -229,7 +269,6 @@ void GraphView::paintEvent(QPaintEvent* event)
     legendFont.setPixelSize(11);
     if (GraphLegend::size(legendFont).width() + 16 < width() && height() > 240)
         GraphLegend::paint(p, QPointF(8, height() - 6), palette(), legendFont);
-    syncAnimation();
 }
 
 void GraphView::paintPlaceholder(QPainter& p) const
@@ -282,16 +321,46 @@ void GraphView::paintSkeleton(QPainter& p) const
     }
 }
 
-void GraphView::paintEdges(QPainter& p, double) const
+void GraphView::paintEdges(QPainter& p, double scale) const
 {
+    // Zoomed in, a long edge mostly runs off screen: only the runs that can show are stroked (ui/pathclip.h).
+    m_runScratch.clear();
+    m_edgeRuns.assign(m_edgeGeometry.size() + 1, 0);
+    double ink = 0.0; // device pixels the strokes cover
+    for (size_t i = 0; i < m_edgeGeometry.size(); ++i) {
+        m_edgeRuns[i] = m_runScratch.size();
+        const EdgeGeometry& g = m_edgeGeometry[i];
+        if (!g.valid || !g.bounds.intersects(m_visibleArea)) continue;
+        const double margin = g.width + 12.0;
+        const QRectF area = m_visibleArea.adjusted(-margin, -margin, margin, margin);
+        const size_t first = m_runScratch.size();
+        if (area.contains(g.bounds))
+            m_runScratch.push_back(PathRun { g.line, 0.0, g.length });
+        else // only a dashed edge needs to know where along its route a run starts
+            visibleRuns(g.line, area, m_runScratch, m_snapshot->edges[i].kind == EdgeKind::Async);
+        for (size_t k = first; k < m_runScratch.size(); ++k)
+            ink += m_runScratch[k].length * g.width;
+    }
+    m_edgeRuns.back() = m_runScratch.size();
+    // Qt fills an antialiased wide stroke at roughly 50 ns per covered pixel, and dashes a wide one slower
+    // still. When the visible edges would cover more than kInkBudget of the view (zoomed in on a big fleet,
+    // the long edges to its hubs pass by in their hundreds) they are a solid mat at their real widths; drawn
+    // as one-pixel lines they can be told apart again, and cost a tenth. Selected edges keep their halo.
+    ink *= scale * scale;
+    m_denseEdges = ink > kInkBudget * static_cast<double>(width()) * static_cast<double>(height());
+    if (m_denseEdges) p.setRenderHint(QPainter::Antialiasing, false);
     for (int i = 0; i < static_cast<int>(m_edgeGeometry.size()); ++i)
         paintEdge(p, i);
+    p.setRenderHint(QPainter::Antialiasing, true);
 }
 
 void GraphView::paintEdge(QPainter& p, int i) const
 {
     const EdgeGeometry& g = m_edgeGeometry[static_cast<size_t>(i)];
     if (!g.valid || !g.bounds.intersects(m_visibleArea)) return;
+    const auto runs = std::span(m_runScratch)
+                          .subspan(m_edgeRuns[static_cast<size_t>(i)],
+                              m_edgeRuns[static_cast<size_t>(i) + 1] - m_edgeRuns[static_cast<size_t>(i)]);
     const QPalette& pal = palette();
     const EdgeSnapshot& e = m_snapshot->edges[static_cast<size_t>(i)];
     const bool selected = !m_selectedEdge.isNull()
@@ -302,17 +371,26 @@ void GraphView::paintEdge(QPainter& p, int i) const
         halo.setAlphaF(0.4f);
         p.setPen(QPen(halo, g.width + 9.0, Qt::SolidLine, Qt::RoundCap, Qt::RoundJoin));
         p.setBrush(Qt::NoBrush);
-        p.drawPath(g.line);
+        for (const PathRun& run : runs)
+            p.drawPath(run.path);
         p.setPen(QPen(halo, 6.0, Qt::SolidLine, Qt::RoundCap, Qt::RoundJoin));
         p.drawPolygon(g.arrow);
     }
     QColor color = GraphStyle::healthColor(e.health, pal);
     if (e.health == Health::Idle) color.setAlphaF(0.7f);
-    QPen pen(color, g.width, Qt::SolidLine, Qt::FlatCap, Qt::RoundJoin);
-    if (e.kind == EdgeKind::Async) pen.setDashPattern({ 3.0, 2.0 });
-    p.setPen(pen);
+    // A cosmetic pen (width 0) is one device pixel whatever the zoom; its dash pattern is in pixels too.
+    const double penWidth = m_denseEdges ? 0.0 : g.width;
+    const double unit
+        = m_denseEdges ? 1.0 / std::max(p.transform().m11(), 1e-9) : g.width; // a pen width, in layout units
+    QPen pen(color, penWidth, Qt::SolidLine, Qt::FlatCap, Qt::RoundJoin);
+    const bool dashed = e.kind == EdgeKind::Async;
+    if (dashed) pen.setDashPattern(m_denseEdges ? QList<qreal> { 6.0, 4.0 } : QList<qreal> { 3.0, 2.0 });
     p.setBrush(Qt::NoBrush);
-    p.drawPath(g.line);
+    for (const PathRun& run : runs) {
+        if (dashed) pen.setDashOffset(run.startLength / unit); // in pen widths: the pattern keeps its phase
+        p.setPen(pen);
+        p.drawPath(run.path);
+    }
     p.setPen(Qt::NoPen);
     p.setBrush(color);
     p.drawPolygon(g.arrow);
