@@ -302,10 +302,13 @@ TracesPanel::TracesPanel(QWidget* parent)
     lowerLayout->addWidget(m_waterfallTitle);
     lowerLayout->addWidget(m_waterfall);
 
-    auto* split = new QSplitter(Qt::Vertical, this);
+    // Side by side: the panel lives in the bottom dock area, which is wide and short.
+    auto* split = new QSplitter(Qt::Horizontal, this);
     split->addWidget(m_list);
     split->addWidget(lower);
     split->setChildrenCollapsible(false);
+    split->setStretchFactor(0, 2);
+    split->setStretchFactor(1, 3);
 
     layout->addWidget(m_title);
     layout->addWidget(split, 1);
