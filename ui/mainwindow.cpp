@@ -6,6 +6,7 @@
 #include "inspectorpanel.h"
 #include "listendialog.h"
 #include "scenario/scenarioloader.h"
+#include "servicelistmodel.h"
 #include "servicesdock.h"
 #include "whatifcontroller.h"
 
@@ -13,6 +14,7 @@
 #include <QApplication>
 #include <QCloseEvent>
 #include <QComboBox>
+#include <QCompleter>
 #include <QDockWidget>
 #include <QFile>
 #include <QFileDialog>
@@ -81,6 +83,14 @@ MainWindow::MainWindow(QWidget* parent)
     connect(m_graph, &GraphView::edgeLabelsVisibleChanged, m_edgeLabelsAction, &QAction::setChecked);
     connect(m_graph, &GraphView::nodeSelected, m_servicesDock, &ServicesDock::selectService);
     connect(m_searchBox, &QLineEdit::returnPressed, this, [this] { findService(m_searchBox->text()); });
+    // Suggestions as the user types: any service whose id contains the text.
+    auto* completer = new QCompleter(m_servicesDock->model(), this);
+    completer->setCompletionColumn(ServiceListModel::Id);
+    completer->setCompletionRole(Qt::DisplayRole);
+    completer->setCaseSensitivity(Qt::CaseInsensitive);
+    completer->setFilterMode(Qt::MatchContains);
+    m_searchBox->setCompleter(completer);
+    connect(completer, qOverload<const QString&>(&QCompleter::activated), this, &MainWindow::findService);
     connect(m_servicesDock, &ServicesDock::serviceActivated, this, &MainWindow::selectNodeEverywhere);
     connect(m_graph, &GraphView::idleNodesVisibleChanged, m_idleNodesAction, &QAction::setChecked);
     connect(m_graph, &GraphView::queueConsumersCollapsedChanged, m_collapseAction, &QAction::setChecked);

@@ -10,6 +10,8 @@
 #include "servicelistmodel.h"
 #include "servicesdock.h"
 
+#include <QAbstractItemView>
+#include <QCompleter>
 #include <QLineEdit>
 #include <QMenu>
 #include <QSortFilterProxyModel>
@@ -288,6 +290,28 @@ private slots:
         QTest::keyClick(box, Qt::Key_Return);
         QVERIFY(m_window->statusBar()->currentMessage().contains(QStringLiteral("No service matches")));
         QCOMPARE(m_window->graphView()->selectedNode(), QStringLiteral("payments"));
+    }
+
+    void searchSuggestsServicesAsYouType()
+    {
+        startCheckout();
+        QLineEdit* box = m_window->searchBox();
+        QCompleter* completer = box->completer();
+        QVERIFY(completer);
+        m_window->findAction()->trigger();
+        QTRY_VERIFY(box->hasFocus());
+        QTRY_VERIFY(m_window->servicesDock()->model()->ids().contains(QStringLiteral("fraud-check")));
+        QTest::keyClicks(box, QStringLiteral("AUD")); // the middle of fraud-check, any case
+        QTRY_VERIFY(completer->popup()->isVisible());
+        QStringList offered;
+        for (int row = 0; row < completer->completionModel()->rowCount(); ++row)
+            offered << completer->completionModel()->index(row, 0).data().toString();
+        QCOMPARE(offered, QStringList { QStringLiteral("fraud-check") });
+        // Choosing the suggestion with the keyboard selects and focuses the service.
+        QTest::keyClick(completer->popup(), Qt::Key_Down);
+        QTest::keyClick(completer->popup(), Qt::Key_Return);
+        QTRY_COMPARE(m_window->graphView()->selectedNode(), QStringLiteral("fraud-check"));
+        QCOMPARE(m_window->graphView()->focusedNode(), QStringLiteral("fraud-check"));
     }
 
     void servicesDockRowClickSelectsTheNode()
