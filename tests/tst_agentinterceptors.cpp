@@ -2,6 +2,7 @@
 // rules delay, abort and lose calls, the breaker guarding a target fails calls fast once it opens, and
 // incoming rules fail calls on the server side. The OTLP trace service stands in for any service.
 #include "control/agentinterceptors.h"
+#include "control/agenttelemetry.h"
 #include "control/controlagent.h"
 
 #include "opentelemetry/proto/collector/trace/v1/trace_service.grpc.pb.h"
@@ -31,6 +32,26 @@ public:
         return grpc::Status::OK;
     }
     std::atomic<int> calls { 0 };
+};
+
+class RecordingSink final : public TelemetrySink {
+public:
+    void onSpans(SpanBatch&& batch) override { batches.push_back(std::move(batch)); }
+    void onMetrics(std::vector<MetricPoint>&& p) override
+    {
+        for (MetricPoint& point : p)
+            points.push_back(std::move(point));
+    }
+    void onClock(int64_t) override { }
+    std::vector<Span> spans() const
+    {
+        std::vector<Span> all;
+        for (const SpanBatch& b : batches)
+            all.insert(all.end(), b.spans.begin(), b.spans.end());
+        return all;
+    }
+    std::vector<SpanBatch> batches;
+    std::vector<MetricPoint> points;
 };
 
 ControlAgentConfig agentConfig()
@@ -155,6 +176,83 @@ private slots:
         QCOMPARE(service->calls.load(), 1); // the handler ran; its answer was replaced
         QVERIFY(agent->rules().revert("e"));
         QCOMPARE(call(*other).error_code(), grpc::StatusCode::OK);
+    }
+
+    void traceparentRoundTrips()
+    {
+        const SpanContext context { { 0x0af7651916cd43ddULL, 0x8448eb211c80319cULL }, 0xb7ad6b7169203331ULL };
+        const std::string header = formatTraceparent(context);
+        QCOMPARE(header, std::string("00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"));
+        const std::optional<SpanContext> parsed = parseTraceparent(header);
+        QVERIFY(parsed);
+        QVERIFY(parsed->trace_id == context.trace_id);
+        QCOMPARE(parsed->span_id, context.span_id);
+        QVERIFY(!parseTraceparent("00-00000000000000000000000000000000-b7ad6b7169203331-01"));
+        QVERIFY(!parseTraceparent("00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331"));
+        QVERIFY(!parseTraceparent("00-0af7651916cd43dd8448eb211c80319X-b7ad6b7169203331-01"));
+    }
+
+    void spansPairAcrossTheCallAndBreakersAreReported()
+    {
+        // orders (this agent) calls payments (a second agent serving), each with its own telemetry.
+        ControlAgentConfig paymentsConfig = agentConfig();
+        paymentsConfig.service = "payments";
+        ControlAgent payments(paymentsConfig);
+        RecordingSink ordersSink;
+        RecordingSink paymentsSink;
+        AgentTelemetry ordersTelemetry({ "orders", "orders-1" }, ordersSink, &agent->breakers());
+        AgentTelemetry paymentsTelemetry({ "payments", "payments-1" }, paymentsSink);
+        CountingService paymentsService;
+        grpc::ServerBuilder builder;
+        int port = 0;
+        builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), &port);
+        builder.RegisterService(&paymentsService);
+        builder.experimental().SetInterceptorCreators(agentServerInterceptors(payments, &paymentsTelemetry));
+        std::unique_ptr<grpc::Server> paymentsServer = builder.BuildAndStart();
+        QVERIFY(paymentsServer);
+        auto stub = collector::TraceService::NewStub(createAgentChannel(
+            *agent, "127.0.0.1:" + std::to_string(port), { "payments", "payments" }, &ordersTelemetry));
+        QCOMPARE(call(*stub).error_code(), grpc::StatusCode::OK);
+        apply(rule("a", LiveFaultKind::Abort));
+        QCOMPARE(call(*stub).error_code(), grpc::StatusCode::UNAVAILABLE);
+        ordersTelemetry.flush();
+        paymentsTelemetry.flush();
+        paymentsServer->Shutdown();
+
+        const std::vector<Span> client = ordersSink.spans();
+        const std::vector<Span> server = paymentsSink.spans();
+        QCOMPARE(client.size(), size_t(2));
+        QCOMPARE(server.size(), size_t(1)); // the aborted call never reached payments
+        QCOMPARE(client[0].kind, SpanKind::Client);
+        QCOMPARE(server[0].kind, SpanKind::Server);
+        QVERIFY(client[0].trace_id == server[0].trace_id);
+        QCOMPARE(server[0].parent_span_id, client[0].span_id);
+        QCOMPARE(client[0].service, std::string_view("orders"));
+        QCOMPARE(server[0].service, std::string_view("payments"));
+        QCOMPARE(client[0].rpc_system, std::string_view("grpc"));
+        QCOMPARE(client[0].peer_service, std::string_view("payments"));
+        QCOMPARE(client[0].name, std::string_view("opentelemetry.proto.collector.trace.v1.TraceService/Export"));
+        QCOMPARE(client[0].status, StatusCode::Unset);
+        QCOMPARE(client[1].status, StatusCode::Error);
+        QVERIFY(client[0].end_ns >= client[0].start_ns);
+        QVERIFY(server[0].start_ns >= client[0].start_ns);
+        bool rpcService = false;
+        for (const KeyValue& kv : client[0].attributes)
+            rpcService |= kv.key == "rpc.service" && kv.value == "opentelemetry.proto.collector.trace.v1.TraceService";
+        QVERIFY(rpcService);
+
+        // The breaker's state series: one per state, 1 for the current one (closed: 2 of 4 calls so far).
+        int closed = 0;
+        for (const MetricPoint& p : ordersSink.points)
+            if (p.name == "resilience4j.circuitbreaker.state" && p.attribute("name") == "payments") {
+                QCOMPARE(p.service, std::string("orders"));
+                if (p.attribute("state") == "closed")
+                    closed += p.value == 1.0 ? 1 : 100;
+                else
+                    QCOMPARE(p.value, 0.0);
+            }
+        QCOMPARE(closed, 1);
+        QVERIFY(paymentsSink.points.empty()); // no breakers there
     }
 
 private:

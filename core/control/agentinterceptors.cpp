@@ -1,5 +1,6 @@
 #include "control/agentinterceptors.h"
 
+#include "control/agenttelemetry.h"
 #include "control/controlagent.h"
 
 #include <grpcpp/client_context.h>
@@ -54,10 +55,13 @@ void waitMs(double ms, grpc::ClientContext* context)
 
 class AgentClientInterceptor final : public grpc::experimental::Interceptor {
 public:
-    AgentClientInterceptor(ControlAgent& agent, const AgentCallTarget& target, grpc::ClientContext* context)
+    AgentClientInterceptor(ControlAgent& agent, const AgentCallTarget& target, AgentTelemetry* telemetry,
+        grpc::experimental::ClientRpcInfo* info)
         : agent_(agent)
         , target_(target)
-        , context_(context)
+        , telemetry_(telemetry)
+        , context_(info->client_context())
+        , method_(info->method() ? info->method() : "")
     {
     }
 
@@ -84,6 +88,13 @@ private:
     bool start(grpc::experimental::InterceptorBatchMethods* methods)
     {
         start_ns_ = agent_.nowNs();
+        if (telemetry_) {
+            const std::optional<SpanContext> parent = AgentTelemetry::current();
+            span_.context = telemetry_->newSpan(parent);
+            span_.parent_span_id = parent ? parent->span_id : 0;
+            span_.start_unix_ns = AgentTelemetry::unixNowNs();
+            methods->GetSendInitialMetadata()->emplace("traceparent", formatTraceparent(span_.context));
+        }
         if (!target_.breaker.empty()) {
             if (!agent_.breakers().tryAcquirePermission(target_.breaker, start_ns_))
                 return hijack(methods,
@@ -116,15 +127,27 @@ private:
 
     void record(const grpc::Status& status)
     {
-        if (!permitted_ || recorded_) return;
+        if (recorded_) return;
         recorded_ = true;
+        if (telemetry_) {
+            span_.kind = SpanKind::Client;
+            span_.method = method_;
+            span_.peer = target_.service;
+            span_.grpc_status = static_cast<int>(status.error_code());
+            span_.end_unix_ns = AgentTelemetry::unixNowNs();
+            telemetry_->record(std::move(span_));
+        }
+        if (!permitted_) return;
         const int64_t now = agent_.nowNs();
         agent_.breakers().onResult(target_.breaker, now, std::max<int64_t>(0, now - start_ns_), outcomeOf(status));
     }
 
     ControlAgent& agent_;
     AgentCallTarget target_;
+    AgentTelemetry* telemetry_;
     grpc::ClientContext* context_;
+    std::string method_;
+    AgentCallRecord span_;
     int64_t start_ns_ = 0;
     bool permitted_ = false;
     bool recorded_ = false;
@@ -134,67 +157,100 @@ private:
 
 class AgentServerInterceptor final : public grpc::experimental::Interceptor {
 public:
-    explicit AgentServerInterceptor(ControlAgent& agent)
+    AgentServerInterceptor(ControlAgent& agent, AgentTelemetry* telemetry, grpc::experimental::ServerRpcInfo* info)
         : agent_(agent)
+        , telemetry_(telemetry)
+        , method_(info->method() ? info->method() : "")
     {
     }
 
     void Intercept(grpc::experimental::InterceptorBatchMethods* methods) override
     {
         if (methods->QueryInterceptionHookPoint(InterceptionHookPoints::POST_RECV_INITIAL_METADATA)) {
+            if (telemetry_) {
+                std::optional<SpanContext> parent;
+                const auto* metadata = methods->GetRecvInitialMetadata();
+                if (metadata) {
+                    const auto it = metadata->find("traceparent");
+                    if (it != metadata->end())
+                        parent = parseTraceparent(std::string_view(it->second.data(), it->second.size()));
+                }
+                span_.context = telemetry_->newSpan(parent);
+                span_.parent_span_id = parent ? parent->span_id : 0;
+                span_.start_unix_ns = AgentTelemetry::unixNowNs();
+                AgentTelemetry::setCurrent(span_.context);
+            }
             decision_ = agent_.decideIncoming();
             if (decision_.delay_ms > 0.0) waitMs(decision_.delay_ms, nullptr);
         }
-        if (methods->QueryInterceptionHookPoint(InterceptionHookPoints::PRE_SEND_STATUS) && decision_.abort_status)
-            methods->ModifySendStatus(grpc::Status(
-                static_cast<grpc::StatusCode>(*decision_.abort_status), "faultline: failed by a fault rule"));
+        if (methods->QueryInterceptionHookPoint(InterceptionHookPoints::PRE_SEND_STATUS)) {
+            if (decision_.abort_status)
+                methods->ModifySendStatus(grpc::Status(
+                    static_cast<grpc::StatusCode>(*decision_.abort_status), "faultline: failed by a fault rule"));
+            if (telemetry_ && !recorded_) {
+                recorded_ = true;
+                span_.kind = SpanKind::Server;
+                span_.method = method_;
+                span_.grpc_status = static_cast<int>(methods->GetSendStatus().error_code());
+                span_.end_unix_ns = AgentTelemetry::unixNowNs();
+                telemetry_->record(std::move(span_));
+                AgentTelemetry::setCurrent(std::nullopt);
+            }
+        }
         methods->Proceed();
     }
 
 private:
     ControlAgent& agent_;
+    AgentTelemetry* telemetry_;
+    std::string method_;
+    AgentCallRecord span_;
+    bool recorded_ = false;
     CallDecision decision_;
 };
 
 } // namespace
 
-AgentClientInterceptorFactory::AgentClientInterceptorFactory(ControlAgent& agent, AgentCallTarget target)
+AgentClientInterceptorFactory::AgentClientInterceptorFactory(
+    ControlAgent& agent, AgentCallTarget target, AgentTelemetry* telemetry)
     : agent_(agent)
     , target_(std::move(target))
+    , telemetry_(telemetry)
 {
 }
 
 grpc::experimental::Interceptor* AgentClientInterceptorFactory::CreateClientInterceptor(
     grpc::experimental::ClientRpcInfo* info)
 {
-    return new AgentClientInterceptor(agent_, target_, info->client_context());
+    return new AgentClientInterceptor(agent_, target_, telemetry_, info);
 }
 
-AgentServerInterceptorFactory::AgentServerInterceptorFactory(ControlAgent& agent)
+AgentServerInterceptorFactory::AgentServerInterceptorFactory(ControlAgent& agent, AgentTelemetry* telemetry)
     : agent_(agent)
+    , telemetry_(telemetry)
 {
 }
 
 grpc::experimental::Interceptor* AgentServerInterceptorFactory::CreateServerInterceptor(
-    grpc::experimental::ServerRpcInfo*)
+    grpc::experimental::ServerRpcInfo* info)
 {
-    return new AgentServerInterceptor(agent_);
+    return new AgentServerInterceptor(agent_, telemetry_, info);
 }
 
 std::shared_ptr<grpc::Channel> createAgentChannel(
-    ControlAgent& agent, const std::string& address, AgentCallTarget target)
+    ControlAgent& agent, const std::string& address, AgentCallTarget target, AgentTelemetry* telemetry)
 {
     std::vector<std::unique_ptr<grpc::experimental::ClientInterceptorFactoryInterface>> factories;
-    factories.push_back(std::make_unique<AgentClientInterceptorFactory>(agent, std::move(target)));
+    factories.push_back(std::make_unique<AgentClientInterceptorFactory>(agent, std::move(target), telemetry));
     return grpc::experimental::CreateCustomChannelWithInterceptors(
         address, grpc::InsecureChannelCredentials(), grpc::ChannelArguments(), std::move(factories));
 }
 
 std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> agentServerInterceptors(
-    ControlAgent& agent)
+    ControlAgent& agent, AgentTelemetry* telemetry)
 {
     std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> factories;
-    factories.push_back(std::make_unique<AgentServerInterceptorFactory>(agent));
+    factories.push_back(std::make_unique<AgentServerInterceptorFactory>(agent, telemetry));
     return factories;
 }
 

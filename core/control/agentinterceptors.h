@@ -18,6 +18,7 @@
 
 namespace faultline {
 
+class AgentTelemetry;
 class ControlAgent;
 
 struct AgentCallTarget {
@@ -27,30 +28,34 @@ struct AgentCallTarget {
 
 class AgentClientInterceptorFactory final : public grpc::experimental::ClientInterceptorFactoryInterface {
 public:
-    /// `agent` must outlive every channel made with this factory.
-    AgentClientInterceptorFactory(ControlAgent& agent, AgentCallTarget target);
+    /// `agent` (and `telemetry`, which may be null) must outlive every channel made with this factory.
+    AgentClientInterceptorFactory(ControlAgent& agent, AgentCallTarget target, AgentTelemetry* telemetry = nullptr);
     grpc::experimental::Interceptor* CreateClientInterceptor(grpc::experimental::ClientRpcInfo* info) override;
 
 private:
     ControlAgent& agent_;
     AgentCallTarget target_;
+    AgentTelemetry* telemetry_;
 };
 
 class AgentServerInterceptorFactory final : public grpc::experimental::ServerInterceptorFactoryInterface {
 public:
-    explicit AgentServerInterceptorFactory(ControlAgent& agent);
+    explicit AgentServerInterceptorFactory(ControlAgent& agent, AgentTelemetry* telemetry = nullptr);
     grpc::experimental::Interceptor* CreateServerInterceptor(grpc::experimental::ServerRpcInfo* info) override;
 
 private:
     ControlAgent& agent_;
+    AgentTelemetry* telemetry_;
 };
 
-/// An insecure channel to `address` whose calls go through the agent as calls to `target`.
+/// An insecure channel to `address` whose calls go through the agent as calls to `target`; with
+/// `telemetry`, each call is a CLIENT span and carries its W3C traceparent in the metadata.
 std::shared_ptr<grpc::Channel> createAgentChannel(
-    ControlAgent& agent, const std::string& address, AgentCallTarget target);
+    ControlAgent& agent, const std::string& address, AgentCallTarget target, AgentTelemetry* telemetry = nullptr);
 
 /// The server interceptor factories to pass to grpc::ServerBuilder::experimental().SetInterceptorCreators().
+/// With `telemetry`, each incoming call is a SERVER span, child of the caller's traceparent.
 std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> agentServerInterceptors(
-    ControlAgent& agent);
+    ControlAgent& agent, AgentTelemetry* telemetry = nullptr);
 
 } // namespace faultline
