@@ -532,13 +532,18 @@ int GraphView::edgeIndexAt(const QPointF& pos) const
     QPainterPathStroker stroker;
     stroker.setWidth(std::max(8.0, 8.0 / std::max(t.m11(), 0.01)));
     const double reach = stroker.width() / 2.0;
-    for (int e = 0; e < static_cast<int>(m_snapshot->edges.size()); ++e) {
-        const EdgeSnapshot& edge = m_snapshot->edges[e];
-        if (edge.source >= m_snapshot->nodes.size() || edge.target >= m_snapshot->nodes.size()) continue;
-        const EdgeRoute route = EdgeRoute::compute(*m_snapshot, m_layout, e);
-        // Most edges are far away: their control points' box rules them out without stroking.
-        if (!route.line.controlPointRect().adjusted(-reach, -reach, reach, reach).contains(p)) continue;
-        if (stroker.createStroke(route.line).contains(p)) return e;
+    const QRectF probe(p.x() - reach, p.y() - reach, 2 * reach, 2 * reach);
+    // The routes the last paint used; most edges are far away and their box rules them out, and of a long
+    // edge only the piece near the pointer is stroked (ui/pathclip.h).
+    syncPaintCache();
+    std::vector<PathRun> near;
+    for (int e = 0; e < static_cast<int>(m_edgeGeometry.size()); ++e) {
+        const EdgeGeometry& g = m_edgeGeometry[static_cast<size_t>(e)];
+        if (!g.valid || !g.bounds.intersects(probe)) continue;
+        near.clear();
+        visibleRuns(g.line, probe.adjusted(-reach, -reach, reach, reach), near, false);
+        for (const PathRun& run : near)
+            if (stroker.createStroke(run.path).contains(p)) return e;
     }
     return -1;
 }
