@@ -265,10 +265,13 @@ void GraphView::paintFrame(QPainter& p, const QRect& exposed)
     p.resetTransform();
     p.setRenderHint(QPainter::Antialiasing);
     p.setRenderHint(QPainter::TextAntialiasing);
+    // On a narrow canvas the legend wraps onto more rows; it gives way only when the canvas is tiny.
     QFont legendFont = font();
     legendFont.setPixelSize(11);
-    if (GraphLegend::size(legendFont).width() + 16 < width() && height() > 240)
-        GraphLegend::paint(p, QPointF(8, height() - 6), palette(), legendFont);
+    const double room = width() - 16.0;
+    const QSizeF legend = GraphLegend::size(legendFont, room);
+    if (legend.width() <= room && legend.height() < height() / 4.0)
+        GraphLegend::paint(p, QPointF(8, height() - 6), palette(), legendFont, room);
 }
 
 void GraphView::paintPlaceholder(QPainter& p) const

@@ -1,6 +1,7 @@
 // How the canvas paints, as opposed to what (tst_graphview): the frame drawn on a pool thread is the frame
 // drawn on the UI thread, and a view full of long edges falls back to hairlines.
 
+#include "graphlegend.h"
 #include "graphview.h"
 #include "support/graphbuilder.h"
 
@@ -90,6 +91,31 @@ private slots:
             last = c;
         }
         QVERIFY2(distinct > 10, qPrintable(QString::number(distinct)));
+    }
+
+    void legendWrapsOnANarrowCanvas()
+    {
+        // 480 px is narrower than the legend's two rows; it must still be there, on more rows.
+        QFont font;
+        font.setPixelSize(11);
+        QVERIFY(GraphLegend::size(font).width() > 480);
+        QVERIFY(GraphLegend::size(font, 464).width() <= 464);
+        QVERIFY(GraphLegend::size(font, 464).height() > GraphLegend::size(font).height());
+        for (const int width : { 1000, 480 }) {
+            GraphView view;
+            view.resize(width, 480);
+            view.setAnimationPaused(true);
+            view.setSnapshot(chain());
+            view.show();
+            QVERIFY(QTest::qWaitForWindowExposed(&view));
+            const QImage frame = view.grab().toImage();
+            const QColor background = frame.pixelColor(frame.width() - 2, 2);
+            int inked = 0; // pixels that are not background in the legend's corner: its text and glyphs
+            for (int y = frame.height() - 40; y < frame.height() - 4; ++y)
+                for (int x = 8; x < 260; ++x)
+                    if (frame.pixelColor(x, y) != background) ++inked;
+            QVERIFY2(inked > 300, qPrintable(QStringLiteral("%1 px wide: %2 inked").arg(width).arg(inked)));
+        }
     }
 
     void crowdedViewDrawsHairlines()
