@@ -97,6 +97,12 @@ private slots:
         QTRY_VERIFY_WITH_TIMEOUT(edgeRps("orders", "payments") > 5.0, kWait);
         QTRY_VERIFY_WITH_TIMEOUT(edgeRps("payments", "bank") > 5.0, kWait);
         QTRY_COMPARE_WITH_TIMEOUT(status("orders", "breaker"), QString("closed"), kWait);
+        // The client and server spans pair up over traceparent: the callee's own time is known, and the
+        // edges are gRPC, not virtual nodes.
+        QTRY_VERIFY_WITH_TIMEOUT(edge("orders", "payments") && edge("orders", "payments")->server_latency.valid, kWait);
+        QCOMPARE(edge("orders", "payments")->protocol, std::string("grpc"));
+        QVERIFY(!snapshot->nodes[static_cast<size_t>(snapshot->findNode("payments"))].virtual_node);
+        QTRY_VERIFY_WITH_TIMEOUT(edgeBreaker("orders", "payments") == "closed", kWait);
     }
 
     void anExpiredRuleIsGone()
