@@ -288,6 +288,9 @@ private:
     mutable std::vector<QPointF> m_pointScratch;
     mutable std::vector<PathRun> m_runScratch; ///< the visible runs of every edge, edge by edge
     mutable std::vector<size_t> m_edgeRuns; ///< edge i's runs are [m_edgeRuns[i], m_edgeRuns[i + 1])
+    mutable QPainterPath m_hairlines[4]; ///< solid hairline edges by health, drawn in one stroke each
+    mutable QPainterPath m_arrowBatch[4]; ///< their arrow heads
+    mutable int m_selectedEdgeIndex = -1; ///< of the paint under way
     mutable bool m_denseEdges = false; ///< of the paint under way: too much edge ink, hairlines instead
     QImage m_frame; ///< drawn on a pool thread, then shown (see paintEvent)
     bool m_paintOnPool = true;

@@ -352,8 +352,33 @@ void GraphView::paintEdges(QPainter& p, double scale) const
     ink *= scale * scale;
     m_denseEdges = ink > kInkBudget * static_cast<double>(width()) * static_cast<double>(height());
     if (m_denseEdges) p.setRenderHint(QPainter::Antialiasing, false);
+    m_selectedEdgeIndex = -1;
+    if (!m_selectedEdge.isNull()) {
+        const int source = nodeIndex(m_selectedEdge.source);
+        const int target = nodeIndex(m_selectedEdge.target);
+        for (size_t i = 0; i < m_snapshot->edges.size() && source >= 0; ++i)
+            if (static_cast<int>(m_snapshot->edges[i].source) == source
+                && static_cast<int>(m_snapshot->edges[i].target) == target)
+                m_selectedEdgeIndex = static_cast<int>(i);
+    }
+    for (int h = 0; h < 4; ++h) {
+        m_hairlines[h].clear();
+        m_arrowBatch[h].clear();
+        m_arrowBatch[h].setFillRule(Qt::WindingFill); // arrows meeting at a hub overlap: keep them all filled
+    }
     for (int i = 0; i < static_cast<int>(m_edgeGeometry.size()); ++i)
         paintEdge(p, i);
+    for (int h = 0; h < 4; ++h) {
+        if (m_hairlines[h].isEmpty()) continue;
+        QColor color = GraphStyle::healthColor(static_cast<Health>(h), palette());
+        if (static_cast<Health>(h) == Health::Idle) color.setAlphaF(0.7f);
+        p.setPen(QPen(color, 0.0, Qt::SolidLine, Qt::FlatCap, Qt::RoundJoin));
+        p.setBrush(Qt::NoBrush);
+        p.drawPath(m_hairlines[h]);
+        p.setPen(Qt::NoPen);
+        p.setBrush(color);
+        p.drawPath(m_arrowBatch[h]);
+    }
     p.setRenderHint(QPainter::Antialiasing, true);
 }
 
@@ -366,9 +391,7 @@ void GraphView::paintEdge(QPainter& p, int i) const
                               m_edgeRuns[static_cast<size_t>(i) + 1] - m_edgeRuns[static_cast<size_t>(i)]);
     const QPalette& pal = palette();
     const EdgeSnapshot& e = m_snapshot->edges[static_cast<size_t>(i)];
-    const bool selected = !m_selectedEdge.isNull()
-        && m_selectedEdge.source.toStdString() == m_snapshot->nodes[e.source].id
-        && m_selectedEdge.target.toStdString() == m_snapshot->nodes[e.target].id;
+    const bool selected = i == m_selectedEdgeIndex;
     if (selected) {
         QColor halo = pal.color(QPalette::Highlight);
         halo.setAlphaF(0.4f);
@@ -379,6 +402,15 @@ void GraphView::paintEdge(QPainter& p, int i) const
         p.setPen(QPen(halo, 6.0, Qt::SolidLine, Qt::RoundCap, Qt::RoundJoin));
         p.drawPolygon(g.arrow);
     }
+    const bool dashed = e.kind == EdgeKind::Async;
+    if (m_denseEdges && !dashed && !selected) {
+        // Solid hairlines are batched by colour: one stroke per colour instead of one per edge.
+        QPainterPath& lines = m_hairlines[healthSlot(e.health)];
+        for (const PathRun& run : runs)
+            lines.addPath(run.path);
+        m_arrowBatch[healthSlot(e.health)].addPolygon(g.arrow);
+        return;
+    }
     QColor color = GraphStyle::healthColor(e.health, pal);
     if (e.health == Health::Idle) color.setAlphaF(0.7f);
     // A cosmetic pen (width 0) is one device pixel whatever the zoom; its dash pattern is in pixels too.
@@ -386,7 +418,6 @@ void GraphView::paintEdge(QPainter& p, int i) const
     const double unit
         = m_denseEdges ? 1.0 / std::max(p.transform().m11(), 1e-9) : g.width; // a pen width, in layout units
     QPen pen(color, penWidth, Qt::SolidLine, Qt::FlatCap, Qt::RoundJoin);
-    const bool dashed = e.kind == EdgeKind::Async;
     if (dashed) pen.setDashPattern(m_denseEdges ? QList<qreal> { 6.0, 4.0 } : QList<qreal> { 3.0, 2.0 });
     p.setBrush(Qt::NoBrush);
     for (const PathRun& run : runs) {
