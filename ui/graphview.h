@@ -288,6 +288,10 @@ private:
     mutable std::vector<QPointF> m_pointScratch;
     mutable std::vector<PathRun> m_runScratch; ///< the visible runs of every edge, edge by edge
     mutable std::vector<size_t> m_edgeRuns; ///< edge i's runs are [m_edgeRuns[i], m_edgeRuns[i + 1])
+    mutable QRectF m_runsArea; ///< the visible area the runs were cut for
+    mutable quint64 m_runsEpoch = 0; ///< m_geometryEpoch when they were cut
+    mutable quint64 m_geometryEpoch = 1; ///< bumped whenever an edge's route changes
+    mutable double m_runsInk = 0.0; ///< the runs' length times width, in layout units squared
     mutable QPainterPath m_hairlines[4]; ///< solid hairline edges by health, drawn in one stroke each
     mutable QPainterPath m_arrowBatch[4]; ///< their arrow heads
     mutable int m_selectedEdgeIndex = -1; ///< of the paint under way

@@ -140,6 +140,7 @@ void GraphView::syncPaintCache() const
     if (!layoutChanged && m_cachedSnapshot.lock() == m_snapshot) return;
 
     if (layoutChanged) {
+        ++m_geometryEpoch;
         m_edgeGeometry.assign(s.edges.size(), EdgeGeometry {});
         m_traffic.reset(static_cast<int>(s.edges.size()));
     }
@@ -183,6 +184,7 @@ void GraphView::syncPaintCache() const
             }
             g.guarded = e.breaker.has_value();
             g.valid = true;
+            ++m_geometryEpoch; // the visible runs of the last paint are stale
         }
         const LatencyStats& l = e.traffic.latency;
         m_traffic.setTraffic(i, e.traffic.rps, e.traffic.error_rate,
@@ -327,29 +329,35 @@ void GraphView::paintSkeleton(QPainter& p) const
 void GraphView::paintEdges(QPainter& p, double scale) const
 {
     // Zoomed in, a long edge mostly runs off screen: only the runs that can show are stroked (ui/pathclip.h).
-    m_runScratch.clear();
-    m_edgeRuns.assign(m_edgeGeometry.size() + 1, 0);
-    double ink = 0.0; // device pixels the strokes cover
-    for (size_t i = 0; i < m_edgeGeometry.size(); ++i) {
-        m_edgeRuns[i] = m_runScratch.size();
-        const EdgeGeometry& g = m_edgeGeometry[i];
-        if (!g.valid || !g.bounds.intersects(m_visibleArea)) continue;
-        const double margin = g.width + 12.0;
-        const QRectF area = m_visibleArea.adjusted(-margin, -margin, margin, margin);
-        const size_t first = m_runScratch.size();
-        if (area.contains(g.bounds))
-            m_runScratch.push_back(PathRun { g.line, 0.0, g.length });
-        else // only a dashed edge needs to know where along its route a run starts
-            visibleRuns(g.line, area, m_runScratch, m_snapshot->edges[i].kind == EdgeKind::Async);
-        for (size_t k = first; k < m_runScratch.size(); ++k)
-            ink += m_runScratch[k].length * g.width;
+    // They depend only on the routes and the visible area, so frames that only move particles reuse them.
+    if (m_runsArea != m_visibleArea || m_runsEpoch != m_geometryEpoch
+        || m_edgeRuns.size() != m_edgeGeometry.size() + 1) {
+        m_runScratch.clear();
+        m_edgeRuns.assign(m_edgeGeometry.size() + 1, 0);
+        m_runsInk = 0.0;
+        for (size_t i = 0; i < m_edgeGeometry.size(); ++i) {
+            m_edgeRuns[i] = m_runScratch.size();
+            const EdgeGeometry& g = m_edgeGeometry[i];
+            if (!g.valid || !g.bounds.intersects(m_visibleArea)) continue;
+            const double margin = g.width + 12.0;
+            const QRectF area = m_visibleArea.adjusted(-margin, -margin, margin, margin);
+            const size_t first = m_runScratch.size();
+            if (area.contains(g.bounds))
+                m_runScratch.push_back(PathRun { g.line, 0.0, g.length });
+            else // only a dashed edge needs to know where along its route a run starts
+                visibleRuns(g.line, area, m_runScratch, m_snapshot->edges[i].kind == EdgeKind::Async);
+            for (size_t k = first; k < m_runScratch.size(); ++k)
+                m_runsInk += m_runScratch[k].length * g.width; // layout units squared
+        }
+        m_edgeRuns.back() = m_runScratch.size();
+        m_runsArea = m_visibleArea;
+        m_runsEpoch = m_geometryEpoch;
     }
-    m_edgeRuns.back() = m_runScratch.size();
     // Qt fills an antialiased wide stroke at roughly 50 ns per covered pixel, and dashes a wide one slower
     // still. When the visible edges would cover more than kInkBudget of the view (zoomed in on a big fleet,
     // the long edges to its hubs pass by in their hundreds) they are a solid mat at their real widths; drawn
     // as one-pixel lines they can be told apart again, and cost a tenth. Selected edges keep their halo.
-    ink *= scale * scale;
+    const double ink = m_runsInk * scale * scale; // device pixels the strokes would cover
     m_denseEdges = ink > kInkBudget * static_cast<double>(width()) * static_cast<double>(height());
     if (m_denseEdges) p.setRenderHint(QPainter::Antialiasing, false);
     m_selectedEdgeIndex = -1;
