@@ -68,6 +68,7 @@ MainWindow::MainWindow(QWidget* parent)
     createActions();
     createExtraActions();
     createWhatIf();
+    createControl();
     createMenus();
     createToolBar();
     createDock();
@@ -188,6 +189,7 @@ void MainWindow::createMenus()
     file->addAction(m_saveAsAction);
     file->addSeparator();
     file->addAction(m_listenAction);
+    file->addAction(m_controlAction);
     file->addAction(m_forkAction);
     file->addSeparator();
     file->addAction(m_quitAction);
@@ -398,6 +400,7 @@ bool MainWindow::listen(const QString& address, QString* error)
 
 void MainWindow::stopLive()
 {
+    stopControl(); // the agents of the services being watched revert what they hold
     m_live.reset();
     m_liveAddress.clear();
     m_rateSamples.clear();

@@ -23,6 +23,7 @@ namespace faultline {
 
 class GraphView;
 class InspectorPanel;
+class LiveControl;
 class ServicesDock;
 class TracesPanel;
 class WhatIfController;
@@ -44,6 +45,13 @@ public:
     bool listen(const QString& address, QString* error);
     /// Loads a scenario file and runs it; on failure shows every error and keeps the current one running.
     bool openScenarioFile(const QString& path);
+    /// Hosts the control service for agents in live services on `address` (loopback unless a token of 16+
+    /// characters is given) and sends them the what-if commands (mainwindowcontrol.cpp). Only while
+    /// listening; false with `error` otherwise. stopControl() reverts everything the agents hold.
+    bool hostControl(const QString& address, const QString& token, QString* error = nullptr);
+    void stopControl();
+    LiveControl* liveControl() const { return m_control; }
+    QAction* controlAction() const { return m_controlAction; }
 
     GraphView* graphView() const { return m_graph; }
     InspectorPanel* inspector() const { return m_inspector; }
@@ -129,6 +137,9 @@ protected:
 private:
     void createActions();
     void createWhatIf(); ///< mainwindowwhatif.cpp: the what-if controller, traces dock, fork action
+    void createControl(); ///< mainwindowcontrol.cpp: control of real services (action, status)
+    void controlRealServices(bool on); ///< the action: asks, states what it does, then hosts or stops
+    void updateControlStatus();
     void refreshWhatIf(); ///< with every refresh: docks, traces, a fork that became ready
     /// The first-start arrangement: the canvas gets most of the room, docks share it in tabs. Also hands
     /// the inspector the breaker commands.
@@ -207,6 +218,9 @@ private:
     TracesPanel* m_traces = nullptr;
     QDockWidget* m_tracesDock = nullptr;
     QAction* m_forkAction = nullptr;
+    LiveControl* m_control = nullptr;
+    QAction* m_controlAction = nullptr;
+    QLabel* m_controlLabel = nullptr;
     bool m_forkPending = false;
     std::shared_ptr<const TraceList> m_shownTraces; ///< the list the traces dock shows
     std::shared_ptr<const WaterfallResult> m_shownWaterfall;

@@ -3,6 +3,7 @@
 #include "activefaultspanel.h"
 #include "eventlogpanel.h"
 #include "lessonpanel.h"
+#include "livecontrol.h"
 #include "scenario/faultrecording.h"
 
 #include <QContextMenuEvent>
@@ -195,12 +196,24 @@ std::optional<std::pair<QString, QString>> WhatIfController::selectedBreaker() c
         QString::fromStdString(snapshot->nodes[edge.source].id), QString::fromStdString(edge.breaker->name));
 }
 
+void WhatIfController::setLiveControl(LiveControl* control)
+{
+    m_control = control;
+    updateActions();
+}
+
+bool WhatIfController::liveControl() const
+{
+    return !m_runner && m_control && m_control->active();
+}
+
 void WhatIfController::updateActions()
 {
-    const bool sim = m_runner != nullptr;
+    const bool sim = m_runner != nullptr || liveControl();
     const bool target = sim && selectedTarget().has_value();
     m_inject->setEnabled(target);
-    m_inject->setToolTip(!sim ? tr("Faults act on simulations: fork the live graph to a simulation first")
+    m_inject->setToolTip(!sim ? tr("Faults act on simulations, or on real services once Live > Control Real "
+                                   "Services is on; or fork the live graph to a simulation")
             : target          ? tr("Inject a fault on the selection (Ctrl+I)")
                               : tr("Select a service or a call first"));
     const bool breaker = sim && selectedBreaker().has_value();
@@ -211,6 +224,13 @@ void WhatIfController::updateActions()
 
 void WhatIfController::inject(const Fault& fault)
 {
+    if (liveControl()) {
+        QString error;
+        const QStringList ids = m_control->apply(fault, &error);
+        emit message(ids.isEmpty() ? tr("Not sent to the live services: %1").arg(error)
+                                   : tr("Sent to the live services: %1").arg(QString::fromStdString(describe(fault))));
+        return;
+    }
     if (!m_runner) return;
     m_runner->injectFault(fault);
     emit message(tr("Injected: %1").arg(QString::fromStdString(describe(fault))));
@@ -226,7 +246,7 @@ void WhatIfController::injectFault()
 
 void WhatIfController::injectFaultOn(const FaultDialog::Target& target)
 {
-    if (!m_runner) {
+    if (!m_runner && !liveControl()) {
         emit message(tr("Faults act on simulations: fork the live graph to a simulation first."));
         return;
     }
@@ -240,8 +260,12 @@ void WhatIfController::injectFaultOn(const FaultDialog::Target& target)
 void WhatIfController::applyBreakerVerb(BreakerOverrideVerb verb)
 {
     const auto breaker = selectedBreaker();
-    if (!m_runner || !breaker) {
+    if ((!m_runner && !liveControl()) || !breaker) {
         emit message(tr("Select a call with a circuit breaker first."));
+        return;
+    }
+    if (liveControl()) { // the agent's registry hands the breaker back itself on Automatic
+        inject(FaultDialog::breakerOverride(breaker->first, breaker->second, verb));
         return;
     }
     // Automatic hands the breaker back: the overrides still active must not take over again.
@@ -253,6 +277,12 @@ void WhatIfController::applyBreakerVerb(BreakerOverrideVerb verb)
 
 void WhatIfController::revertAll()
 {
+    if (liveControl()) {
+        const int told = m_control->revertAll();
+        emit message(told == 1 ? tr("Told 1 live agent to revert everything.")
+                               : tr("Told %1 live agents to revert everything.").arg(told));
+        return;
+    }
     if (!m_runner) return;
     m_runner->revertAllFaults();
     emit message(tr("Reverted every fault."));

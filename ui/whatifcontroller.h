@@ -20,6 +20,7 @@ namespace faultline {
 class ActiveFaultsPanel;
 class EventLogPanel;
 class LessonPanel;
+class LiveControl;
 
 /// The "break it and watch" half of the main window: the fault and breaker commands, the Active faults and
 /// Event log docks, and the canvas's context menu. The main window owns it, tells it which runner is
@@ -34,6 +35,9 @@ public:
     /// need the control plane, so the commands are disabled and say so).
     void setRunner(SimulationRunner* runner);
     SimulationRunner* runner() const { return m_runner; }
+    /// Where the commands go when there is no simulation: the live services' agents, while the user has
+    /// control of real services on (livecontrol.h). Null or inactive: the commands are disabled live.
+    void setLiveControl(LiveControl* control);
     /// Reads the runner's latest snapshot, fault log and breaker transitions into the docks.
     void refresh();
 
@@ -94,6 +98,8 @@ private:
     QMainWindow* m_window;
     GraphView* m_graph;
     SimulationRunner* m_runner = nullptr;
+    LiveControl* m_control = nullptr;
+    bool liveControl() const; ///< no simulation, and control of real services is on
     FaultPrompt m_prompt;
 
     ActiveFaultsPanel* m_faults = nullptr;

@@ -1,0 +1,174 @@
+// The window hosting the control service (ui/mainwindowcontrol.cpp, ui/livecontrol.cpp): a real agent
+// (core ControlAgent, as linked into a service) connects on loopback, and the what-if commands given in
+// the window reach it as rules it applies; revert all, turning control off and the window going away
+// each make it let go.
+
+#include "control/controlagent.h"
+#include "livecontrol.h"
+#include "mainwindow.h"
+#include "whatifcontroller.h"
+
+#include <QApplication>
+#include <QInputDialog>
+#include <QLabel>
+#include <QSignalSpy>
+#include <QStatusBar>
+#include <QTest>
+#include <QTimer>
+
+#include <algorithm>
+#include <memory>
+
+using namespace faultline;
+
+namespace {
+
+Fault delayOnPayments(double ms)
+{
+    Fault f;
+    f.type = FaultType::Delay;
+    f.target = "payments";
+    f.delay_ms = ms;
+    f.duration_s = 60.0;
+    return f;
+}
+
+/// An agent as the orders service would run it: it calls payments through a breaker named payments.
+std::unique_ptr<ControlAgent> ordersAgent(const QString& address)
+{
+    ControlAgentConfig config;
+    config.address = address.toStdString();
+    config.service = "orders";
+    config.instance = "orders-1";
+    config.call_targets = { "payments" };
+    auto agent = std::make_unique<ControlAgent>(config);
+    agent->breakers().add("payments", "payments", CircuitBreakerConfig {});
+    agent->start();
+    return agent;
+}
+
+/// Answers the next modal input dialog with `text`.
+void answerNextInputDialog(const QString& text)
+{
+    QTimer::singleShot(0, [text] {
+        auto* dialog = qobject_cast<QInputDialog*>(QApplication::activeModalWidget());
+        QVERIFY(dialog);
+        QVERIFY(dialog->labelText().contains(QStringLiteral("apply the faults")));
+        dialog->setTextValue(text);
+        dialog->accept();
+    });
+}
+
+} // namespace
+
+class TestControlWindow : public QObject {
+    Q_OBJECT
+
+private slots:
+    void offUntilAskedAndOnlyWhileLive()
+    {
+        MainWindow window;
+        QVERIFY(!window.liveControl()->active());
+        QString error;
+        QVERIFY(!window.hostControl(QStringLiteral("127.0.0.1:0"), {}, &error)); // simulating, not live
+        QVERIFY(error.contains(QStringLiteral("listen")));
+        QVERIFY(window.listen(QStringLiteral("127.0.0.1:0"), &error));
+        QVERIFY(!window.liveControl()->active());
+        // Another interface than loopback needs a shared token.
+        QVERIFY(!window.hostControl(QStringLiteral("0.0.0.0:0"), {}, &error));
+        QVERIFY2(error.contains(QStringLiteral("token")), qPrintable(error));
+        QVERIFY(!window.liveControl()->active());
+    }
+
+    void commandsReachTheAgentAndRevert()
+    {
+        MainWindow window;
+        QString error;
+        QVERIFY(window.listen(QStringLiteral("127.0.0.1:0"), &error));
+        // The user's path: File > Control Real Services…, which says what it does, then asks where.
+        answerNextInputDialog(QStringLiteral("127.0.0.1:0"));
+        window.controlAction()->trigger();
+        QVERIFY(window.liveControl()->active());
+        QVERIFY(window.controlAction()->isChecked());
+        auto agent = ordersAgent(window.liveControl()->address());
+        QTRY_COMPARE_WITH_TIMEOUT(window.liveControl()->agentCount(), 1, 10000);
+        const auto controlLabelSays = [&window](const QString& text) {
+            const QList<QLabel*> labels = window.statusBar()->findChildren<QLabel*>();
+            return std::any_of(
+                labels.begin(), labels.end(), [&](QLabel* l) { return !l->isHidden() && l->text() == text; });
+        };
+        QTRY_VERIFY(controlLabelSays(QStringLiteral("Control: 1 agent")));
+
+        // A delay on payments goes to its callers' agents.
+        WhatIfController* whatIf = window.whatIf();
+        Fault next = delayOnPayments(300);
+        whatIf->setFaultPrompt([&next](const FaultDialog::Target&, QWidget*) { return std::optional<Fault>(next); });
+        QVERIFY(whatIf->injectFaultAction()->toolTip().contains(QStringLiteral("selection"))
+            || !whatIf->injectFaultAction()->toolTip().contains(QStringLiteral("fork")));
+        whatIf->injectFaultOn(FaultDialog::Target::forNode(QStringLiteral("payments")));
+        QTRY_COMPARE_WITH_TIMEOUT(agent->decideOutgoing("payments").delay_ms, 300.0, 10000);
+
+        // A breaker override goes to the caller that holds the breaker.
+        next = FaultDialog::breakerOverride(
+            QStringLiteral("orders"), QStringLiteral("payments"), BreakerOverrideVerb::ForceOpen);
+        whatIf->injectFaultOn(FaultDialog::Target::forEdge(QStringLiteral("orders"), QStringLiteral("payments")));
+        QTRY_COMPARE_WITH_TIMEOUT(
+            agent->breakers().state("payments", agent->nowNs()), std::optional(BreakerState::ForcedOpen), 10000);
+
+        // What only a simulator can do is refused with a reason, and nothing is sent.
+        QSignalSpy messages(whatIf, &WhatIfController::message);
+        next = Fault {};
+        next.type = FaultType::Crash;
+        next.target = "payments";
+        whatIf->injectFaultOn(FaultDialog::Target::forNode(QStringLiteral("payments")));
+        QVERIFY(!messages.isEmpty());
+        QVERIFY2(messages.last().first().toString().contains(QStringLiteral("cannot be done to a real service")),
+            qPrintable(messages.last().first().toString()));
+
+        // Revert all (Shift+Esc) reaches the agent.
+        whatIf->revertAllAction()->trigger();
+        QTRY_VERIFY_WITH_TIMEOUT(!agent->decideOutgoing("payments").affected(), 10000);
+        QTRY_COMPARE_WITH_TIMEOUT(
+            agent->breakers().state("payments", agent->nowNs()), std::optional(BreakerState::Closed), 10000);
+
+        // Turning control off through the same action makes the agent let go of a new rule too.
+        next = delayOnPayments(200);
+        whatIf->injectFaultOn(FaultDialog::Target::forNode(QStringLiteral("payments")));
+        QTRY_COMPARE_WITH_TIMEOUT(agent->decideOutgoing("payments").delay_ms, 200.0, 10000);
+        window.controlAction()->trigger();
+        QVERIFY(!window.liveControl()->active());
+        QVERIFY(!window.controlAction()->isChecked());
+        QTRY_VERIFY_WITH_TIMEOUT(!agent->decideOutgoing("payments").affected(), 5000);
+    }
+
+    void agentsRevertWhenTheWindowGoesAway()
+    {
+        auto window = std::make_unique<MainWindow>();
+        QString error;
+        QVERIFY(window->listen(QStringLiteral("127.0.0.1:0"), &error));
+        QVERIFY2(window->hostControl(QStringLiteral("127.0.0.1:0"), {}, &error), qPrintable(error));
+        auto agent = ordersAgent(window->liveControl()->address());
+        QTRY_COMPARE_WITH_TIMEOUT(window->liveControl()->agentCount(), 1, 10000);
+        window->whatIf()->setFaultPrompt(
+            [](const FaultDialog::Target&, QWidget*) { return std::optional<Fault>(delayOnPayments(500)); });
+        window->whatIf()->injectFaultOn(FaultDialog::Target::forNode(QStringLiteral("payments")));
+        QTRY_COMPARE_WITH_TIMEOUT(agent->decideOutgoing("payments").delay_ms, 500.0, 10000);
+        window.reset(); // the app goes away
+        QTRY_VERIFY_WITH_TIMEOUT(!agent->decideOutgoing("payments").affected(), 5000);
+    }
+
+    void aTokenKeepsStrangersOut()
+    {
+        MainWindow window;
+        QString error;
+        QVERIFY(window.listen(QStringLiteral("127.0.0.1:0"), &error));
+        QVERIFY(window.hostControl(QStringLiteral("127.0.0.1:0"), QStringLiteral("a-long-shared-secret"), &error));
+        auto stranger = ordersAgent(window.liveControl()->address()); // presents no token
+        QTRY_VERIFY_WITH_TIMEOUT(!stranger->stats().last_error.empty(), 10000);
+        QCOMPARE(window.liveControl()->agentCount(), 0);
+        QVERIFY(window.liveControl()->view()->stats.unauthenticated > 0);
+    }
+};
+
+QTEST_MAIN(TestControlWindow)
+#include "tst_controlwindow.moc"
