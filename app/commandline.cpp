@@ -45,6 +45,12 @@ Options:
   --listen ADDR           Receive live OpenTelemetry (OTLP/gRPC) on ADDR, e.g. 127.0.0.1:4317, and
                           show it in the window; with --headless, for --duration wall-clock seconds,
                           then write the snapshot. Listens on loopback unless ADDR names another interface.
+  --control ADDR          With --listen: host the control service on ADDR (e.g. 127.0.0.1:4320), so agents
+                          in the live services apply the faults and breaker overrides injected in the window,
+                          each until its time to live. Loopback unless ADDR names another interface, which
+                          then needs --control-token. Agents revert everything when the window goes away.
+  --control-token TOKEN   Shared secret agents must present (16 characters or more for a non-loopback
+                          address); FAULTLINE_CONTROL_TOKEN in the environment keeps it out of ps.
   --export-otlp HOST:PORT With --headless: run the simulation paced in wall time (--speed simulated
                           seconds per second, default 1) and send its spans and metrics to the
                           OTLP/gRPC receiver at HOST:PORT (insecure). Writes no snapshot; prints how
@@ -130,6 +136,15 @@ CommandLineResult parseCommandLine(const std::vector<std::string>& args)
             if (!v || v->empty() || v->find(':') == std::string::npos)
                 return fail("--listen needs an address with a port, e.g. 127.0.0.1:4317");
             cl.listen = *v;
+        } else if (arg == "--control") {
+            auto v = value("ADDR");
+            if (!v || v->empty() || v->find(':') == std::string::npos)
+                return fail("--control needs an address with a port, e.g. 127.0.0.1:4320");
+            cl.control = *v;
+        } else if (arg == "--control-token") {
+            auto v = value("TOKEN");
+            if (!v || v->empty()) return fail("--control-token needs a TOKEN");
+            cl.control_token = *v;
         } else if (arg == "--export-otlp") {
             auto v = value("HOST:PORT");
             const size_t colon = v ? v->rfind(':') : std::string::npos;
@@ -147,6 +162,11 @@ CommandLineResult parseCommandLine(const std::vector<std::string>& args)
     if (cl.mode == CommandLine::Mode::Validate) {
         if (headless) return fail("--validate and --headless cannot be combined");
         return { cl, {} };
+    }
+    if (!cl.control.empty() || !cl.control_token.empty()) {
+        if (cl.control.empty()) return fail("--control-token goes with --control ADDR");
+        if (cl.listen.empty() || headless)
+            return fail("--control acts on live services: it needs --listen, in the window (not --headless)");
     }
     if (!cl.listen.empty()) {
         if (!cl.scenario.empty())

@@ -16,6 +16,8 @@ struct CommandLine {
     std::optional<uint64_t> seed;
     std::string snapshot_path; ///< empty or "-" = standard output
     std::string listen; ///< OTLP/gRPC address to receive live telemetry on; empty = simulate
+    std::string control; ///< address to host the control service for agents on; empty = off
+    std::string control_token; ///< --control-token, or FAULTLINE_CONTROL_TOKEN from the environment
     std::string export_otlp; ///< HOST:PORT to send the simulation's telemetry to, paced in wall time
     std::optional<double> speed;
     bool start_paused = false;

@@ -34,6 +34,17 @@ int runGui(int argc, char** argv, const CommandLine& cl)
                 QObject::tr("Could not listen for OTLP on %1: %2").arg(QString::fromStdString(cl.listen), error));
             return 4;
         }
+        if (!cl.control.empty()) {
+            QString token = QString::fromStdString(cl.control_token);
+            if (token.isEmpty()) token = qEnvironmentVariable("FAULTLINE_CONTROL_TOKEN");
+            if (!window.hostControl(QString::fromStdString(cl.control), token, &error)) {
+                std::cerr << "faultline: could not host the control service: " << error.toStdString() << '\n';
+                QMessageBox::critical(nullptr, QObject::tr("Faultline"),
+                    QObject::tr("Could not host the control service on %1: %2")
+                        .arg(QString::fromStdString(cl.control), error));
+                return 4;
+            }
+        }
         window.show();
         return app.exec();
     }

@@ -67,7 +67,7 @@ private slots:
         const Outcome o = runFaultline({ QStringLiteral("--help") });
         QCOMPARE(o.exitCode, 0);
         for (const char* option : { "--scenario", "--headless", "--duration", "--seed", "--snapshot", "--validate",
-                 "--speed", "--paused", "--list-scenarios" })
+                 "--speed", "--paused", "--list-scenarios", "--control", "--control-token" })
             QVERIFY2(o.out.contains(option), option);
     }
 
@@ -100,6 +100,15 @@ private slots:
         QTest::addRow("listen and a scenario")
             << QStringList { "--headless", "--listen", "127.0.0.1:4317", "--duration", "1", "builtin:checkout" }
             << QByteArray("cannot be combined");
+        QTest::addRow("control without listen")
+            << QStringList { "--control", "127.0.0.1:4320" } << QByteArray("needs --listen");
+        QTest::addRow("control headless") << QStringList { "--headless", "--listen", "127.0.0.1:4317", "--duration",
+            "1", "--control", "127.0.0.1:4320" }
+                                          << QByteArray("not --headless");
+        QTest::addRow("control token alone") << QStringList { "--listen", "127.0.0.1:4317", "--control-token", "x" }
+                                             << QByteArray("goes with --control");
+        QTest::addRow("control without a port")
+            << QStringList { "--listen", "127.0.0.1:4317", "--control", "localhost" } << QByteArray("with a port");
         QTest::addRow("listen without a port")
             << QStringList { "--headless", "--listen", "localhost", "--duration", "1" } << QByteArray("with a port");
     }
