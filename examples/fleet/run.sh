@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Starts the example fleet (bank, payments, orders, gateway) on loopback and stops it on Ctrl+C.
 # Usage: examples/fleet/run.sh [--bin PATH] [extra flags for every process, e.g. --rps 50 --token SECRET]
-# Defaults: OTLP to 127.0.0.1:4317 (the app started with faultline --listen 127.0.0.1:4317) and a control
-#   service at 127.0.0.1:4320 (hosted by tests/tst_examplefleet.cpp today; the window does not host it yet)
+# Defaults: OTLP to 127.0.0.1:4317 and control at 127.0.0.1:4320, i.e. the app started with
+#   faultline --listen 127.0.0.1:4317 --control 127.0.0.1:4320
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 bin=""
