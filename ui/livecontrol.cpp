@@ -2,35 +2,12 @@
 
 #include <algorithm>
 #include <cmath>
+#include <optional>
 #include <set>
 
 namespace faultline {
 
 namespace {
-
-/// A fault's status as a gRPC status code: the agents fail gRPC calls. Codes 1..16 are taken as they are;
-/// HTTP statuses map the way gRPC's HTTP-to-status table does.
-int grpcStatus(int status)
-{
-    if (status >= 1 && status <= 16) return status;
-    switch (status) {
-    case 400:
-        return 13; // INTERNAL (gRPC maps 400 to INTERNAL)
-    case 401:
-        return 16; // UNAUTHENTICATED
-    case 403:
-        return 7; // PERMISSION_DENIED
-    case 404:
-        return 12; // UNIMPLEMENTED
-    case 429:
-    case 502:
-    case 503:
-    case 504:
-        return 14; // UNAVAILABLE
-    default:
-        return 2; // UNKNOWN
-    }
-}
 
 int64_t ttlMs(const Fault& fault)
 {
@@ -133,17 +110,11 @@ QStringList LiveControl::apply(const Fault& fault, QString* error)
             o.ttl_ms = ttlMs(fault);
             id = m_server->overrideBreaker(AgentSelector { {}, service }, o, why);
         } else {
-            LiveFaultRule rule;
-            rule.kind = fault.type == FaultType::Delay ? LiveFaultKind::Delay
-                : fault.type == FaultType::Abort       ? LiveFaultKind::Abort
-                : fault.type == FaultType::PacketLoss  ? LiveFaultKind::PacketLoss
-                                                       : LiveFaultKind::ErrorRate;
-            rule.target = fault.type == FaultType::ErrorRate ? std::string() : fault.target;
-            rule.percentage = fault.percentage;
-            rule.delay_ms = fault.delay_ms;
-            rule.grpc_status = grpcStatus(fault.status);
-            rule.ttl_ms = ttlMs(fault);
-            id = m_server->applyFault(AgentSelector { {}, service }, rule, why);
+            std::optional<LiveFaultRule> rule = liveRuleFromFault(fault, why); // supports() checked the type
+            if (rule) {
+                rule->ttl_ms = ttlMs(fault);
+                id = m_server->applyFault(AgentSelector { {}, service }, *rule, why);
+            }
         }
         if (id.empty())
             errors << QStringLiteral("%1: %2").arg(QString::fromStdString(service), QString::fromStdString(why));
