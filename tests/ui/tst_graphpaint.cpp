@@ -121,19 +121,11 @@ private slots:
     void crowdedViewDrawsHairlines()
     {
         GraphView view;
-        view.resize(900, 560);
-        view.setAnimationPaused(true);
-        view.setAsyncLayoutThreshold(INT_MAX); // laid out at once
-        view.setSnapshot(fan(400));
-        view.show();
-        QVERIFY(QTest::qWaitForWindowExposed(&view));
-        // Zoom in until node boxes are drawn at their layout size: 400 edges cross the middle of the view.
-        for (int i = 0; i < 60 && view.nodeRect(QStringLiteral("hub")).width() < GraphLayout::kNodeWidth; ++i)
-            view.zoomIn();
+        QVERIFY(showZoomedFan(view, QSize(900, 560), 400));
         (void)view.grab();
         QVERIFY(view.hairlineEdges());
 
-        // A small graph at the same zoom keeps its edges' widths.
+        // A small graph, fitted, keeps its edges' widths.
         view.setSnapshot(chain());
         view.fitToView();
         (void)view.grab();
@@ -143,19 +135,28 @@ private slots:
     void hairlineFrameMatchesInPlaceToo()
     {
         GraphView view;
-        view.resize(700, 500);
-        view.setAnimationPaused(true);
-        view.setAsyncLayoutThreshold(INT_MAX); // laid out at once
-        view.setSnapshot(fan(300));
-        view.show();
-        QVERIFY(QTest::qWaitForWindowExposed(&view));
-        for (int i = 0; i < 60 && view.nodeRect(QStringLiteral("hub")).width() < GraphLayout::kNodeWidth; ++i)
-            view.zoomIn();
+        QVERIFY(showZoomedFan(view, QSize(700, 500), 300));
         const QImage pooled = view.grab().toImage();
         QVERIFY(view.hairlineEdges());
         view.setPaintOnPool(false);
         QCOMPARE(largestDifference(pooled, view.grab().toImage()), 0);
         QVERIFY(view.hairlineEdges());
+    }
+
+private:
+    /// Shows a fan of `callers` edges into one hub, zoomed in until node boxes are drawn at their layout
+    /// size: the edges then cross the middle of the view by the hundred.
+    static bool showZoomedFan(GraphView& view, QSize size, int callers)
+    {
+        view.resize(size);
+        view.setAnimationPaused(true);
+        view.setAsyncLayoutThreshold(INT_MAX); // laid out at once
+        view.setSnapshot(fan(callers));
+        view.show();
+        if (!QTest::qWaitForWindowExposed(&view)) return false;
+        for (int i = 0; i < 60 && view.nodeRect(QStringLiteral("hub")).width() < GraphLayout::kNodeWidth; ++i)
+            view.zoomIn();
+        return view.nodeRect(QStringLiteral("hub")).width() >= GraphLayout::kNodeWidth;
     }
 };
 
