@@ -296,6 +296,7 @@ void MainWindow::createDock()
         view->addAction(m_whatIf->activeFaultsDock()->toggleViewAction());
         view->addAction(m_whatIf->eventLogDock()->toggleViewAction());
         view->addAction(m_tracesDock->toggleViewAction());
+        view->addAction(m_agentsDock->toggleViewAction());
         view->addAction(m_whatIf->lessonDock()->toggleViewAction());
     }
 }

@@ -21,6 +21,7 @@ class QLabel;
 
 namespace faultline {
 
+class AgentsModel;
 class GraphView;
 class InspectorPanel;
 class LiveControl;
@@ -52,6 +53,8 @@ public:
     void stopControl();
     LiveControl* liveControl() const { return m_control; }
     QAction* controlAction() const { return m_controlAction; }
+    QDockWidget* agentsDock() const { return m_agentsDock; }
+    AgentsModel* agentsModel() const { return m_agentsModel; }
 
     GraphView* graphView() const { return m_graph; }
     InspectorPanel* inspector() const { return m_inspector; }
@@ -221,6 +224,8 @@ private:
     LiveControl* m_control = nullptr;
     QAction* m_controlAction = nullptr;
     QLabel* m_controlLabel = nullptr;
+    AgentsModel* m_agentsModel = nullptr;
+    QDockWidget* m_agentsDock = nullptr;
     bool m_forkPending = false;
     std::shared_ptr<const TraceList> m_shownTraces; ///< the list the traces dock shows
     std::shared_ptr<const WaterfallResult> m_shownWaterfall;

@@ -2,16 +2,20 @@
 // and the --control flag host the control service; the what-if commands then reach the agents in the
 // services being watched. Off by default, and only while listening for live telemetry.
 
+#include "agentsmodel.h"
 #include "livecontrol.h"
 #include "mainwindow.h"
 #include "whatifcontroller.h"
 
 #include <QAction>
+#include <QDockWidget>
+#include <QHeaderView>
 #include <QInputDialog>
 #include <QLabel>
 #include <QMessageBox>
 #include <QSettings>
 #include <QStatusBar>
+#include <QTableView>
 #include <QTimer>
 
 namespace faultline {
@@ -32,6 +36,26 @@ void MainWindow::createControl()
     m_controlLabel = new QLabel(this);
     m_controlLabel->setToolTip(tr("Agents connected to this window's control service"));
     m_controlLabel->hide();
+    // The Agents dock: who is connected and which rules each holds, until when.
+    m_agentsModel = new AgentsModel(this);
+    auto* table = new QTableView(this);
+    table->setObjectName(QStringLiteral("agentsTable"));
+    table->setModel(m_agentsModel);
+    table->setAccessibleName(tr("Agents and their rules"));
+    table->setToolTip(tr("Agents in live services connected to this window's control service, and the rules "
+                         "each applies (File > Control Real Services)"));
+    table->verticalHeader()->hide();
+    table->setSelectionBehavior(QAbstractItemView::SelectRows);
+    table->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
+    table->horizontalHeader()->setSectionResizeMode(AgentsModel::Rule, QHeaderView::Stretch);
+    m_agentsDock = new QDockWidget(tr("Agents"), this);
+    m_agentsDock->setObjectName(QStringLiteral("agentsDock"));
+    m_agentsDock->setWidget(table);
+    addDockWidget(Qt::BottomDockWidgetArea, m_agentsDock);
+    tabifyDockWidget(m_whatIf->eventLogDock(), m_agentsDock);
+    m_whatIf->eventLogDock()->raise();
+    m_agentsDock->hide(); // shown when control is turned on
+
     auto* poll = new QTimer(this); // the server's view is immutable and cheap to read
     connect(poll, &QTimer::timeout, this, &MainWindow::updateControlStatus);
     poll->start(1000);
@@ -50,6 +74,8 @@ bool MainWindow::hostControl(const QString& address, const QString& token, QStri
         return false;
     }
     m_whatIf->setLiveControl(m_control); // re-evaluates which commands are available
+    m_agentsDock->show();
+    m_agentsDock->raise();
     statusBar()->showMessage(tr("Controlling real services: agents connect to %1").arg(m_control->address()), 8000);
     updateControlStatus();
     return true;
@@ -100,6 +126,7 @@ void MainWindow::updateControlStatus()
     const bool on = m_control && m_control->active();
     m_controlAction->setChecked(on);
     m_controlAction->setEnabled(on || m_live != nullptr);
+    m_agentsModel->setView(on ? m_control->view() : nullptr, SteadyControlClock::instance().nowNs());
     if (!on) {
         m_controlLabel->hide();
         return;

@@ -3,12 +3,15 @@
 // the window reach it as rules it applies; revert all, turning control off and the window going away
 // each make it let go.
 
+#include "agentsmodel.h"
 #include "control/controlagent.h"
 #include "livecontrol.h"
 #include "mainwindow.h"
 #include "whatifcontroller.h"
 
+#include <QAbstractItemModelTester>
 #include <QApplication>
+#include <QDockWidget>
 #include <QInputDialog>
 #include <QLabel>
 #include <QSignalSpy>
@@ -98,6 +101,11 @@ private slots:
                 labels.begin(), labels.end(), [&](QLabel* l) { return !l->isHidden() && l->text() == text; });
         };
         QTRY_VERIFY(controlLabelSays(QStringLiteral("Control: 1 agent")));
+        QVERIFY(!window.agentsDock()->isHidden());
+        QAbstractItemModelTester tester(window.agentsModel(), QAbstractItemModelTester::FailureReportingMode::QtTest);
+        QTRY_COMPARE(window.agentsModel()->rowCount(), 1);
+        QCOMPARE(window.agentsModel()->index(0, AgentsModel::Service).data().toString(), QStringLiteral("orders"));
+        QCOMPARE(window.agentsModel()->index(0, AgentsModel::Rule).data().toString(), QStringLiteral("no rules"));
 
         // A delay on payments goes to its callers' agents.
         WhatIfController* whatIf = window.whatIf();
@@ -107,6 +115,12 @@ private slots:
             || !whatIf->injectFaultAction()->toolTip().contains(QStringLiteral("fork")));
         whatIf->injectFaultOn(FaultDialog::Target::forNode(QStringLiteral("payments")));
         QTRY_COMPARE_WITH_TIMEOUT(agent->decideOutgoing("payments").delay_ms, 300.0, 10000);
+        // The Agents dock shows the rule the agent holds, acknowledged, with its time left.
+        QTRY_COMPARE_WITH_TIMEOUT(
+            window.agentsModel()->index(0, AgentsModel::Status).data().toString(), QStringLiteral("active"), 5000);
+        QVERIFY2(window.agentsModel()->index(0, AgentsModel::Rule).data().toString().contains(QStringLiteral("300")),
+            qPrintable(window.agentsModel()->index(0, AgentsModel::Rule).data().toString()));
+        QVERIFY(window.agentsModel()->index(0, AgentsModel::Expires).data().toString().endsWith(QStringLiteral(" s")));
 
         // A breaker override goes to the caller that holds the breaker.
         next = FaultDialog::breakerOverride(
