@@ -75,7 +75,8 @@ bool MainWindow::hostControl(const QString& address, const QString& token, QStri
     }
     m_whatIf->setLiveControl(m_control); // re-evaluates which commands are available
     m_agentsDock->show();
-    m_agentsDock->raise();
+    // Raised once the window is laid out: with --control this runs before the window is shown.
+    QTimer::singleShot(0, m_agentsDock, [dock = m_agentsDock] { dock->raise(); });
     statusBar()->showMessage(tr("Controlling real services: agents connect to %1").arg(m_control->address()), 8000);
     updateControlStatus();
     return true;
