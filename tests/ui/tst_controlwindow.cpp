@@ -37,10 +37,11 @@ Fault delayOnPayments(double ms)
 }
 
 /// An agent as the orders service would run it: it calls payments through a breaker named payments.
-std::unique_ptr<ControlAgent> ordersAgent(const QString& address)
+std::unique_ptr<ControlAgent> ordersAgent(const QString& address, const std::string& token = {})
 {
     ControlAgentConfig config;
     config.address = address.toStdString();
+    config.token = token;
     config.service = "orders";
     config.instance = "orders-1";
     config.call_targets = { "payments" };
@@ -178,9 +179,16 @@ private slots:
         QVERIFY(window.listen(QStringLiteral("127.0.0.1:0"), &error));
         QVERIFY(window.hostControl(QStringLiteral("127.0.0.1:0"), QStringLiteral("a-long-shared-secret"), &error));
         auto stranger = ordersAgent(window.liveControl()->address()); // presents no token
+        auto impostor = ordersAgent(window.liveControl()->address(), "a-long-wrong-secret"); // the wrong one
         QTRY_VERIFY_WITH_TIMEOUT(!stranger->stats().last_error.empty(), 10000);
+        QTRY_VERIFY_WITH_TIMEOUT(!impostor->stats().last_error.empty(), 10000);
+        QTRY_VERIFY_WITH_TIMEOUT(window.liveControl()->view()->stats.unauthenticated >= 2, 10000);
         QCOMPARE(window.liveControl()->agentCount(), 0);
-        QVERIFY(window.liveControl()->view()->stats.unauthenticated > 0);
+        QVERIFY(!stranger->stats().connected && !impostor->stats().connected);
+        // The right token gets in.
+        auto colleague = ordersAgent(window.liveControl()->address(), "a-long-shared-secret");
+        QTRY_COMPARE_WITH_TIMEOUT(window.liveControl()->agentCount(), 1, 10000);
+        QTRY_VERIFY_WITH_TIMEOUT(colleague->stats().connected, 10000);
     }
 };
 
