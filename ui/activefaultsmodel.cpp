@@ -35,6 +35,16 @@ void ActiveFaultsModel::setFaultLog(std::shared_ptr<const std::vector<FaultRecor
     refresh();
 }
 
+void ActiveFaultsModel::setWallClock(bool wall)
+{
+    if (wall == m_wall) return;
+    beginResetModel();
+    m_wall = wall;
+    m_rows.clear(); // the two clocks' times mean nothing to each other
+    m_log.reset();
+    endResetModel();
+}
+
 void ActiveFaultsModel::setNow(double now_s)
 {
     if (std::isfinite(now_s)) m_now = now_s;
@@ -197,6 +207,10 @@ QVariant ActiveFaultsModel::data(const QModelIndex& index, int role) const
         }
     case Qt::ToolTipRole:
         if (index.column() == RevertColumn) return tr("Revert this fault now (Delete)");
+        if (m_wall)
+            return tr("%1\nsent to the live services %2 ago, %3 left")
+                .arg(QString::fromStdString(describe(r.fault)),
+                    remainingText(m_now - static_cast<double>(r.applied_ns) / 1e9), remainingText(left));
         return tr("%1\napplied at %2 s of simulated time, %3 left")
             .arg(QString::fromStdString(describe(r.fault)), number(static_cast<double>(r.applied_ns) / 1e9, 1),
                 remainingText(left));
@@ -234,7 +248,8 @@ QVariant ActiveFaultsModel::headerData(int section, Qt::Orientation orientation,
         }
     }
     if (role == Qt::ToolTipRole && section == RemainingColumn)
-        return tr("Simulated time until the fault reverts on its own");
+        return m_wall ? tr("Time until the live services revert the fault on their own")
+                      : tr("Simulated time until the fault reverts on its own");
     return {};
 }
 

@@ -28,6 +28,9 @@ public:
     /// Takes the latest fault log and the simulated time it is valid at (the snapshot's time_s). A null log
     /// empties the list.
     void setFaultLog(std::shared_ptr<const std::vector<FaultRecord>> log, double now_s);
+    /// The clock the times count by: simulated (the default) or wall time, for faults on live services.
+    void setWallClock(bool wall);
+    bool wallClock() const { return m_wall; }
     /// Moves the clock only (remaining times change, faults whose time ran out leave).
     void setNow(double now_s);
     double now() const { return m_now; }
@@ -63,6 +66,7 @@ private:
     double m_now = 0.0;
     std::vector<FaultRecord> m_rows;
     QPalette m_palette;
+    bool m_wall = false;
 };
 
 } // namespace faultline

@@ -190,6 +190,7 @@ void MainWindow::createMenus()
     file->addSeparator();
     file->addAction(m_listenAction);
     file->addAction(m_controlAction);
+    file->addAction(m_actuatorsAction);
     file->addAction(m_forkAction);
     file->addSeparator();
     file->addAction(m_quitAction);

@@ -53,6 +53,7 @@ public:
     void stopControl();
     LiveControl* liveControl() const { return m_control; }
     QAction* controlAction() const { return m_controlAction; }
+    QAction* actuatorsAction() const { return m_actuatorsAction; }
     QDockWidget* agentsDock() const { return m_agentsDock; }
     AgentsModel* agentsModel() const { return m_agentsModel; }
 
@@ -61,6 +62,8 @@ public:
     SimulationRunner* runner() const { return m_runner.get(); }
     LiveRunner* liveRunner() const { return m_live.get(); }
     bool isLive() const { return m_live != nullptr; }
+    /// Where the OTLP receiver listens, port resolved; empty unless live.
+    QString liveAddress() const { return m_liveAddress; }
     /// The speed factor selected in the toolbar.
     double speed() const;
     static const QList<double>& speedSteps();
@@ -143,6 +146,7 @@ private:
     void createControl(); ///< mainwindowcontrol.cpp: control of real services (action, status)
     void controlRealServices(bool on); ///< the action: asks, states what it does, then hosts or stops
     void updateControlStatus();
+    void editActuators(); ///< File > Breaker Actuators…
     void refreshWhatIf(); ///< with every refresh: docks, traces, a fork that became ready
     /// The first-start arrangement: the canvas gets most of the room, docks share it in tabs. Also hands
     /// the inspector the breaker commands.
@@ -223,6 +227,7 @@ private:
     QAction* m_forkAction = nullptr;
     LiveControl* m_control = nullptr;
     QAction* m_controlAction = nullptr;
+    QAction* m_actuatorsAction = nullptr;
     QLabel* m_controlLabel = nullptr;
     AgentsModel* m_agentsModel = nullptr;
     QDockWidget* m_agentsDock = nullptr;

@@ -2,6 +2,8 @@
 // and the --control flag host the control service; the what-if commands then reach the agents in the
 // services being watched. Off by default, and only while listening for live telemetry.
 
+#include "actuatoradapter.h"
+#include "actuatordialog.h"
 #include "agentsmodel.h"
 #include "livecontrol.h"
 #include "mainwindow.h"
@@ -33,6 +35,19 @@ void MainWindow::createControl()
     m_controlAction->setToolTip(tr("Let agents in the live services apply the faults and breaker overrides you "
                                    "inject, each for its time to live (live telemetry only)"));
     connect(m_controlAction, &QAction::triggered, this, &MainWindow::controlRealServices);
+    m_actuatorsAction = new QAction(tr("Breaker &Actuators…"), this);
+    m_actuatorsAction->setToolTip(tr("Services whose breakers are changed through their Resilience4j Spring Boot "
+                                     "actuator instead of a Faultline agent"));
+    connect(m_actuatorsAction, &QAction::triggered, this, &MainWindow::editActuators);
+    ActuatorAdapter* actuators = m_control->actuators();
+    connect(actuators, &ActuatorAdapter::failed, this,
+        [this](const QString& why) { statusBar()->showMessage(why, 15000); });
+    connect(actuators, &ActuatorAdapter::changed, m_whatIf, &WhatIfController::refresh);
+    // A previous run killed before it could hand its forced breakers back: hand them back now.
+    if (const int left = actuators->revertLeftovers(); left > 0)
+        statusBar()->showMessage(
+            tr("Closing %n breaker(s) a previous Faultline left forced through their actuators.", nullptr, left),
+            10000);
     m_controlLabel = new QLabel(this);
     m_controlLabel->setToolTip(tr("Agents connected to this window's control service"));
     m_controlLabel->hide();
@@ -59,6 +74,17 @@ void MainWindow::createControl()
     auto* poll = new QTimer(this); // the server's view is immutable and cheap to read
     connect(poll, &QTimer::timeout, this, &MainWindow::updateControlStatus);
     poll->start(1000);
+}
+
+void MainWindow::editActuators()
+{
+    ActuatorDialog dialog(m_control->actuators()->endpoints(), this);
+    if (dialog.exec() != QDialog::Accepted) return;
+    ActuatorAdapter::saveEndpoints(dialog.endpoints());
+    m_control->actuators()->setEndpoints(dialog.endpoints());
+    statusBar()->showMessage(tr("%n service(s) have their breakers changed through an actuator.", nullptr,
+                                 static_cast<int>(dialog.endpoints().size())),
+        6000);
 }
 
 bool MainWindow::hostControl(const QString& address, const QString& token, QString* error)

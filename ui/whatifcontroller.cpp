@@ -35,7 +35,12 @@ void WhatIfController::createDocks()
     m_faultsDock->setWidget(m_faults);
     m_window->addDockWidget(Qt::RightDockWidgetArea, m_faultsDock);
     connect(m_faults, &ActiveFaultsPanel::revertRequested, this, [this](quint64 id) {
-        if (m_runner) m_runner->revertFault(id);
+        if (m_runner) {
+            m_runner->revertFault(id);
+        } else if (liveControl()) {
+            m_control->revertFault(id);
+            refresh();
+        }
     });
     connect(m_faults, &ActiveFaultsPanel::revertAllRequested, this, &WhatIfController::revertAll);
     // The panic button answers wherever the focus is, even with the dock closed.
@@ -145,20 +150,36 @@ void WhatIfController::setRunner(SimulationRunner* runner)
     refresh();
 }
 
-void WhatIfController::refresh()
+void WhatIfController::showFaults(const std::shared_ptr<const std::vector<FaultRecord>>& log, double now_s)
 {
-    if (!m_runner) return;
-    const auto snapshot = m_runner->latestSnapshot();
-    const auto log = m_runner->faultLog();
-    m_faults->setFaultLog(log, snapshot->time_s);
+    m_faults->setFaultLog(log, now_s);
     QStringList targets;
-    for (const FaultRecord& r : *log) {
-        if (r.reverted_ns >= 0) continue;
-        targets << QString::fromStdString(r.fault.target);
-        if (r.fault.type == FaultType::Partition) targets << QString::fromStdString(r.fault.peer);
-    }
+    const auto nowNs = static_cast<int64_t>(now_s * 1e9);
+    if (log)
+        for (const FaultRecord& r : *log) {
+            if (r.reverted_ns >= 0 || r.ends_ns <= nowNs) continue;
+            targets << QString::fromStdString(r.fault.target);
+            if (r.fault.type == FaultType::Partition) targets << QString::fromStdString(r.fault.peer);
+        }
     targets.removeDuplicates();
     m_graph->setFaultTargets(targets);
+}
+
+void WhatIfController::refresh()
+{
+    if (!m_runner) {
+        // Live: what this window sent to the real services, while control is on.
+        m_faults->model()->setWallClock(true);
+        if (liveControl())
+            showFaults(m_control->faultLog(), m_control->nowSeconds());
+        else
+            showFaults(nullptr, 0.0);
+        return;
+    }
+    m_faults->model()->setWallClock(false);
+    const auto snapshot = m_runner->latestSnapshot();
+    const auto log = m_runner->faultLog();
+    showFaults(log, snapshot->time_s);
     m_events->update(snapshot, log, m_runner->breakerEvents());
     const double now = m_runner->simulatedSeconds();
     for (auto it = m_pending.begin(); it != m_pending.end();) {
@@ -229,6 +250,7 @@ void WhatIfController::inject(const Fault& fault)
         const QStringList ids = m_control->apply(fault, &error);
         emit message(ids.isEmpty() ? tr("Not sent to the live services: %1").arg(error)
                                    : tr("Sent to the live services: %1").arg(QString::fromStdString(describe(fault))));
+        refresh();
         return;
     }
     if (!m_runner) return;
@@ -279,8 +301,9 @@ void WhatIfController::revertAll()
 {
     if (liveControl()) {
         const int told = m_control->revertAll();
-        emit message(told == 1 ? tr("Told 1 live agent to revert everything.")
-                               : tr("Told %1 live agents to revert everything.").arg(told));
+        emit message(told == 1 ? tr("Told 1 live agent or actuator to revert everything.")
+                               : tr("Told %1 live agents and actuators to revert everything.").arg(told));
+        refresh();
         return;
     }
     if (!m_runner) return;

@@ -93,6 +93,8 @@ private:
     void updateActions();
     void showContextMenu(const QPoint& widgetPos, const QPoint& globalPos);
     void inject(const Fault& fault);
+    /// The Active Faults dock and the canvas's fault markers, from a fault log valid at now_s.
+    void showFaults(const std::shared_ptr<const std::vector<FaultRecord>>& log, double now_s);
     void playLessonFault(const ScheduledFault& fault);
 
     QMainWindow* m_window;

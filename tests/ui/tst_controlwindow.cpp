@@ -3,12 +3,14 @@
 // the window reach it as rules it applies; revert all, turning control off and the window going away
 // each make it let go.
 
+#include "activefaultspanel.h"
 #include "agentsmodel.h"
 #include "control/controlagent.h"
 #include "livecontrol.h"
 #include "mainwindow.h"
 #include "whatifcontroller.h"
 
+#include <QAbstractButton>
 #include <QAbstractItemModelTester>
 #include <QApplication>
 #include <QDockWidget>
@@ -122,6 +124,25 @@ private slots:
         QVERIFY2(window.agentsModel()->index(0, AgentsModel::Rule).data().toString().contains(QStringLiteral("300")),
             qPrintable(window.agentsModel()->index(0, AgentsModel::Rule).data().toString()));
         QVERIFY(window.agentsModel()->index(0, AgentsModel::Expires).data().toString().endsWith(QStringLiteral(" s")));
+
+        // The Active Faults dock lists it once, in wall time, and its Revert button reaches the agent.
+        ActiveFaultsPanel* faults = whatIf->activeFaults();
+        whatIf->refresh();
+        QCOMPARE(faults->model()->rowCount(), 1);
+        QVERIFY(faults->model()->wallClock());
+        QCOMPARE(
+            faults->model()->index(0, ActiveFaultsModel::TargetColumn).data().toString(), QStringLiteral("payments"));
+        QVERIFY(faults->model()
+                    ->index(0, ActiveFaultsModel::ParametersColumn)
+                    .data()
+                    .toString()
+                    .startsWith(QStringLiteral("300 ms")));
+        QVERIFY(faults->revertButton(0));
+        faults->revertButton(0)->click();
+        QTRY_VERIFY_WITH_TIMEOUT(!agent->decideOutgoing("payments").affected(), 10000);
+        QCOMPARE(faults->model()->rowCount(), 0);
+        whatIf->injectFaultOn(FaultDialog::Target::forNode(QStringLiteral("payments"))); // again, for what follows
+        QTRY_COMPARE_WITH_TIMEOUT(agent->decideOutgoing("payments").delay_ms, 300.0, 10000);
 
         // A breaker override goes to the caller that holds the breaker.
         next = FaultDialog::breakerOverride(
