@@ -3,7 +3,9 @@
 #include "commandline.h"
 #include "headless.h"
 
+#include "livecontrol.h"
 #include "mainwindow.h"
+#include "quitonsignal.h"
 
 #include <QApplication>
 #include <QIcon>
@@ -24,6 +26,7 @@ int runGui(int argc, char** argv, const CommandLine& cl)
     QApplication::setApplicationVersion(QStringLiteral(FAULTLINE_VERSION));
     QApplication::setDesktopFileName(QStringLiteral("io.github.faultline.Faultline"));
     QApplication::setWindowIcon(QIcon(QStringLiteral(":/icons/faultline.svg")));
+    quitOnTerminationSignals(); // so that live control reverts what it holds before the process goes
 
     if (!cl.listen.empty()) {
         MainWindow window;
@@ -45,6 +48,10 @@ int runGui(int argc, char** argv, const CommandLine& cl)
                 return 4;
             }
         }
+        // For whoever started it from a terminal or a script: the ports as bound (":0" picks one).
+        std::cerr << "faultline: receiving OTLP on " << window.liveAddress().toStdString() << '\n';
+        if (window.liveControl()->active())
+            std::cerr << "faultline: control service on " << window.liveControl()->address().toStdString() << '\n';
         window.show();
         return app.exec();
     }

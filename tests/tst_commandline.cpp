@@ -1,8 +1,12 @@
 // The command line is a contract scripts rely on (docs/command-line.md): these tests run the real
 // binary the way a script would, without a display.
 
+#include "control/controlagent.h"
+
+#include <QDeadlineTimer>
 #include <QProcess>
 #include <QProcessEnvironment>
+#include <QRegularExpression>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -13,6 +17,9 @@
 #include <map>
 #include <set>
 #include <tuple>
+
+#include <csignal>
+#include <sys/types.h>
 
 namespace {
 
@@ -211,6 +218,46 @@ private slots:
             QStringLiteral("1"), QStringLiteral("--snapshot"), QStringLiteral("/nonexistent/dir/out.json") });
         QCOMPARE(o.exitCode, 3);
         QVERIFY(o.err.contains("cannot write"));
+    }
+
+    // The window on live telemetry with control on, ended by SIGTERM as a session logout or `kill` ends it:
+    // it quits through its event loop (exit code 0, not death by signal), so live control tells its agents
+    // and actuators to revert before the process goes.
+    void aTerminatedWindowQuitsCleanlyAndItsAgentsLetGo()
+    {
+        QProcess p;
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        env.insert(QStringLiteral("QT_QPA_PLATFORM"), QStringLiteral("offscreen"));
+        p.setProcessEnvironment(env);
+        p.start(QStringLiteral(FAULTLINE_BINARY),
+            { QStringLiteral("--listen"), QStringLiteral("127.0.0.1:0"), QStringLiteral("--control"),
+                QStringLiteral("127.0.0.1:0") });
+        QVERIFY(p.waitForStarted());
+        QByteArray err;
+        QString control;
+        const QRegularExpression line(QStringLiteral("control service on (\\S+)"));
+        QDeadlineTimer deadline(60000);
+        while (control.isEmpty() && !deadline.hasExpired() && p.state() == QProcess::Running) {
+            p.waitForReadyRead(500);
+            err += p.readAllStandardError();
+            if (const auto m = line.match(QString::fromUtf8(err)); m.hasMatch()) control = m.captured(1);
+        }
+        QVERIFY2(!control.isEmpty(), err.constData());
+        QVERIFY2(err.contains("receiving OTLP on 127.0.0.1:"), err.constData());
+
+        faultline::ControlAgentConfig config;
+        config.address = control.toStdString();
+        config.service = "orders";
+        config.instance = "orders-1";
+        faultline::ControlAgent agent(config);
+        agent.start();
+        QTRY_VERIFY_WITH_TIMEOUT(agent.stats().connected, 20000);
+
+        QCOMPARE(::kill(static_cast<pid_t>(p.processId()), SIGTERM), 0);
+        QVERIFY(p.waitForFinished(30000));
+        QCOMPARE(p.exitStatus(), QProcess::NormalExit);
+        QCOMPARE(p.exitCode(), 0);
+        QTRY_VERIFY_WITH_TIMEOUT(!agent.stats().connected, 10000);
     }
 
     void listScenariosNamesTheDefault()
