@@ -4,6 +4,7 @@
 #include "graphstyle.h"
 #include "graphview.h"
 #include "inspectorpanel.h"
+#include "lessonpanel.h"
 #include "listendialog.h"
 #include "scenario/scenarioloader.h"
 #include "servicelistmodel.h"
@@ -352,10 +353,20 @@ void MainWindow::runScenario(Scenario scenario, SimulationRunner::Options option
     });
     setWindowTitle(tr("Faultline — %1").arg(m_scenarioName));
     m_whatIf->setRunner(m_runner.get());
+    raiseLessonOrServices();
     m_graph->setLayoutKey(m_scenarioName);
     setSpeed(m_runner->speed());
     m_graph->fitToView();
     refresh();
+}
+
+void MainWindow::raiseLessonOrServices()
+{
+    // The left column's tab that has something to say: the lesson when there is one, else the services.
+    if (m_whatIf->lesson()->lesson())
+        m_whatIf->lessonDock()->raise();
+    else
+        m_servicesDock->raise();
 }
 
 bool MainWindow::listen(const QString& address, QString* error)
@@ -394,6 +405,7 @@ bool MainWindow::listen(const QString& address, QString* error)
             QMetaObject::invokeMethod(this, &MainWindow::refresh, Qt::QueuedConnection);
     });
     setWindowTitle(tr("Faultline — Live (%1)").arg(m_liveAddress));
+    raiseLessonOrServices();
     m_graph->setLayoutKey(QStringLiteral("live ") + m_liveAddress);
     m_graph->fitToView();
     refresh();

@@ -160,6 +160,7 @@ private:
     void saveSettings() const;
     void refresh();
     void updateControls();
+    void raiseLessonOrServices();
     void updateStatus();
     void updateLiveStatus();
     void stopLive();

@@ -4,6 +4,8 @@
 #include "mainwindow.h"
 #include "scenario/builtinscenarios.h"
 #include "scenario/scenarioloader.h"
+#include "servicesdock.h"
+#include "whatifcontroller.h"
 
 #include "opentelemetry/proto/collector/trace/v1/trace_service.grpc.pb.h"
 
@@ -12,6 +14,7 @@
 
 #include <QAction>
 #include <QComboBox>
+#include <QDockWidget>
 #include <QLabel>
 #include <QStandardPaths>
 #include <QStatusBar>
@@ -113,6 +116,21 @@ private slots:
         QTRY_COMPARE(labelText(window, "sourceLabel"), QStringLiteral("Live: listening on %1").arg(address));
         QTRY_COMPARE(labelText(window, "droppedLabel"), QStringLiteral("0 dropped"));
         QVERIFY(labelText(window, "rateLabel").endsWith(QLatin1String("spans/s")));
+    }
+
+    void showsTheServicesRatherThanAnEmptyLesson()
+    {
+        MainWindow window;
+        window.resize(1024, 700);
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        window.openExample(QStringLiteral("cascade-with-breaker")); // a lesson: its tab is in front
+        QTRY_VERIFY(!window.whatIf()->lessonDock()->visibleRegion().isEmpty());
+        QString error;
+        QVERIFY2(window.listen(QStringLiteral("127.0.0.1:0"), &error), qPrintable(error));
+        // Live there is no lesson to read: the services table takes the left column.
+        QTRY_VERIFY(!window.servicesDock()->visibleRegion().isEmpty());
+        QVERIFY(window.whatIf()->lessonDock()->visibleRegion().isEmpty());
     }
 
     void graphsARealOtlpClientServerPair()
