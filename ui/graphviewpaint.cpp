@@ -544,7 +544,14 @@ void GraphView::paintEdgeLabels(QPainter& p) const
         for (const QString& line : lines)
             w = std::max(w, fm.horizontalAdvance(line) + 8.0);
         const double h = fm.height() * static_cast<double>(lines.size()) + 4.0;
-        const QRectF box(g.labelAt.x() - w / 2, g.labelAt.y() - h / 2, w, h);
+        QRectF box(g.labelAt.x() - w / 2, g.labelAt.y() - h / 2, w, h);
+        // On a short guarded edge the label would hide the breaker badge, the one thing the edge must show:
+        // lift it above the badge instead.
+        if (e.breaker) {
+            const double r = BreakerBadge::kRadius + 2.0;
+            const QRectF badge(g.badgeAt.x() - r, g.badgeAt.y() - r, 2 * r, 2 * r);
+            if (box.intersects(badge)) box.moveBottom(badge.top());
+        }
         p.setPen(Qt::NoPen);
         p.setBrush(pill);
         p.drawRoundedRect(box, 4, 4);

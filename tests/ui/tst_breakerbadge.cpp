@@ -202,6 +202,34 @@ private slots:
                 QVERIFY(images[a] != images[b]);
     }
 
+    // A short guarded edge has no room for its label beside the badge: the label moves, the badge shows.
+    void edgeLabelsLeaveTheBadgeVisible()
+    {
+        GraphView view;
+        view.setPalette(lightPalette());
+        view.resize(1100, 600);
+        view.setAnimationPaused(true);
+        auto s = shop(BreakerState::Open);
+        for (EdgeSnapshot& e : s->edges) { // failing calls have the widest labels: "15.9 rps · 96.2%"
+            e.traffic.rps = 15.9;
+            e.traffic.error_rate = 0.962;
+            e.traffic.latency = { true, 700.0, 650.0, 800.0, 814.0 };
+            e.health = Health::Failing;
+        }
+        view.setSnapshot(s);
+        QList<QRect> badges;
+        for (const auto& b : view.breakerBadges())
+            badges << b.rect.toAlignedRect();
+        QCOMPARE(badges.size(), 2);
+        view.setEdgeLabelsVisible(false);
+        const QImage bare = view.grab().toImage();
+        view.setEdgeLabelsVisible(true);
+        const QImage labelled = view.grab().toImage();
+        QVERIFY(bare != labelled); // the labels are drawn
+        for (const QRect& r : badges)
+            QCOMPARE(differingPixels(bare.copy(r), labelled.copy(r)), 0);
+    }
+
     void badgeFollowsTheSnapshot()
     {
         GraphView view;
