@@ -1,9 +1,11 @@
 // GraphLayout on synthetic fleets (bench/fleetgen.h): a layout from scratch, and a stable re-layout after a
-// node appears (seeded from the previous layout), at 100, 1,000 and 5,000 services with about three edges
-// each. Run on purpose: build/dev/bench/bench_layout [--dot DIR]
+// node appears (seeded from the previous layout), at 100, 1,000, 1,200 and 5,000 services with about three
+// edges each. Run on purpose: build/dev/bench/bench_layout [--dot DIR] [--crossings DIR]
 // With --dot, also writes each fleet as DIR/fleet-N.dot for bench/layout_vs_dot.sh to time Graphviz on.
-// Figures go into docs/performance.md.
+// With --crossings, counts the edge crossings of each drawing next to Graphviz's for every DIR/fleet-N.plain
+// that `dot -Tplain` wrote (bench/crossings.h). Figures go into docs/performance.md.
 
+#include "crossings.h"
 #include "fleetgen.h"
 #include "graphlayout.h"
 
@@ -56,16 +58,46 @@ GraphSnapshot withExtraNode(const GraphSnapshot& s)
     return g;
 }
 
+constexpr int kFleetSizes[] = { 100, 1000, 1200, 5000 };
+
+int printCrossings(const std::string& dir)
+{
+    std::printf("%-9s %6s %16s %16s\n", "services", "edges", "GraphLayout", "dot");
+    for (int services : kFleetSizes) {
+        fleetgen::Options options;
+        options.services = services;
+        const auto snapshot = fleetgen::toSnapshot(fleetgen::generate(options));
+        const std::string plain = dir + "/fleet-" + std::to_string(services) + ".plain";
+        if (!std::ifstream(plain)) continue; // dot did not finish on this one
+        std::string error;
+        const auto dot = bench::dotDrawing(*snapshot, plain, error);
+        if (!dot) {
+            std::fprintf(stderr, "bench_layout: %s\n", error.c_str());
+            return 1;
+        }
+        GraphLayout layout;
+        layout.compute(*snapshot);
+        std::printf("%-9d %6zu %16lld %16lld\n", services, snapshot->edges.size(),
+            static_cast<long long>(bench::countCrossings(bench::layoutDrawing(*snapshot, layout))),
+            static_cast<long long>(bench::countCrossings(*dot)));
+    }
+    return 0;
+}
+
 } // namespace
 
 int main(int argc, char** argv)
 {
     std::string dotDir;
-    for (int i = 1; i < argc; ++i)
+    std::string crossingsDir;
+    for (int i = 1; i < argc; ++i) {
         if (std::strcmp(argv[i], "--dot") == 0 && i + 1 < argc) dotDir = argv[++i];
+        if (std::strcmp(argv[i], "--crossings") == 0 && i + 1 < argc) crossingsDir = argv[++i];
+    }
+    if (!crossingsDir.empty()) return printCrossings(crossingsDir);
     std::printf("%-9s %6s %6s %7s %12s %12s %10s\n", "services", "nodes", "edges", "layers", "scratch ms", "seeded ms",
         "moved");
-    for (int services : { 100, 1000, 5000 }) {
+    for (int services : kFleetSizes) {
         fleetgen::Options options;
         options.services = services;
         const auto snapshot = fleetgen::toSnapshot(fleetgen::generate(options));
