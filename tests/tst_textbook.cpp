@@ -1,58 +1,16 @@
 // The textbook claims, each shown by a scenario shipped in resources/scenarios and checked the way a user
 // would see it: from the snapshot the aggregator derives from the simulator's telemetry.
 
-#include "graph/graphaggregator.h"
 #include "scenario/builtinscenarios.h"
 #include "scenario/scenarioloader.h"
-#include "sim/simulator.h"
+#include "support/lessonrun.h"
 
 #include <QTest>
 
 #include <cmath>
-#include <memory>
 
 using namespace faultline;
-
-namespace {
-
-struct Run {
-    std::shared_ptr<const Scenario> scenario;
-    GraphAggregator aggregator;
-    std::unique_ptr<Simulator> sim;
-
-    explicit Run(std::string_view id)
-    {
-        auto loaded = ScenarioLoader::fromString(builtinScenario(id));
-        if (!loaded.ok()) qFatal("built-in scenario %s does not load", std::string(id).c_str());
-        scenario = std::make_shared<const Scenario>(std::move(*loaded.scenario));
-        sim = std::make_unique<Simulator>(scenario, scenario->seed, &aggregator);
-    }
-    std::shared_ptr<const GraphSnapshot> at(double seconds)
-    {
-        sim->runUntil(static_cast<int64_t>(seconds * 1e9));
-        return aggregator.snapshot("simulation");
-    }
-    static const EdgeSnapshot& edge(const GraphSnapshot& s, const char* from, const char* to)
-    {
-        const int e = s.findEdge(from, to);
-        if (e < 0) qFatal("no edge %s -> %s", from, to);
-        return s.edges[static_cast<size_t>(e)];
-    }
-    static const NodeSnapshot& node(const GraphSnapshot& s, const char* id)
-    {
-        const int n = s.findNode(id);
-        if (n < 0) qFatal("no node %s", id);
-        return s.nodes[static_cast<size_t>(n)];
-    }
-    uint64_t arrivals(const std::string& service) const
-    {
-        for (const auto& s : sim->stats().services)
-            if (s.name == service) return s.arrivals;
-        return 0;
-    }
-};
-
-} // namespace
+using namespace faultline::test;
 
 class tst_textbook : public QObject {
     Q_OBJECT
@@ -174,6 +132,39 @@ private slots:
         QVERIFY(Run::node(*snapshot, "order-events.dlq").kind == NodeKind::Queue);
         QCOMPARE(Run::node(*snapshot, "order-events.dlq").queue->depth, static_cast<double>(events.dead_lettered));
     }
+
+    void aSlowWorkerSlowsTheSyncCallerButNotTheAsyncPublisher()
+    {
+        Run lesson("sync-vs-async");
+        const auto start = lesson.at(30);
+        const Between syncBefore = between({}, Run::edge(*start, "sync-users", "sync-front"));
+        const Between asyncBefore = between({}, Run::edge(*start, "async-users", "async-front"));
+        // 2 ms of sync-front's own plus the worker's exponential 20 ms; publishing takes only the 2 ms.
+        QVERIFY(syncBefore.requests > 500);
+        QVERIFY2(std::abs(syncBefore.mean_ms - 22.0) < 3.0, qPrintable(QString::number(syncBefore.mean_ms)));
+        QVERIFY(std::abs(asyncBefore.mean_ms - 2.0) < 0.1);
+
+        lesson.play(1); // the worker ten times slower for a minute
+        const auto from = lesson.at(35); // what started before the slowdown has finished
+        const auto to = lesson.at(88);
+        const Between sync
+            = between(Run::edge(*from, "sync-users", "sync-front"), Run::edge(*to, "sync-users", "sync-front"));
+        const Between async
+            = between(Run::edge(*from, "async-users", "async-front"), Run::edge(*to, "async-users", "async-front"));
+        qInfo("during the slowdown: sync users wait %.1f ms (theory 2 + 10 x 20 = 202), async users %.2f ms",
+            sync.mean_ms, async.mean_ms);
+        // Over some 1,000 requests the standard error of the mean is about 6 ms.
+        QVERIFY(std::abs(sync.mean_ms - 202.0) < 25.0);
+        QVERIFY(std::abs(async.mean_ms - 2.0) < 0.1);
+        QCOMPARE(sync.errors + async.errors, uint64_t(0));
+
+        // Every job was still done: after the slowdown the queue is empty again and nothing was dropped.
+        lesson.at(100);
+        const QueueRunStats jobs = lesson.queueStats("jobs");
+        QCOMPARE(jobs.dropped, uint64_t(0));
+        QVERIFY(jobs.published - jobs.acked < 20);
+    }
+
 };
 
 QTEST_APPLESS_MAIN(tst_textbook)
