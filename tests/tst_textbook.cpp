@@ -165,6 +165,42 @@ private slots:
         QVERIFY(jobs.published - jobs.acked < 20);
     }
 
+    void timeoutsBoundEachWaitButNotHowManyWorkersWait()
+    {
+        Run lesson("timeouts-alone");
+        const auto before = lesson.at(30);
+        QCOMPARE(Run::edge(*before, "shoppers", "gateway").traffic.totals.errors, uint64_t(0));
+        lesson.play(1); // the bank 5 s slow for two minutes
+        const auto from = lesson.at(45);
+        const auto to = lesson.at(85);
+        // No call waits longer than its timeout: every bank call ends at payments' 1 s, every checkout soon after.
+        const LatencyStats bank = Run::edge(*to, "payments", "bank").traffic.latency;
+        QVERIFY(bank.p50_ms >= 1000 * 0.98 && bank.p99_ms <= 1000 * 1.02); // histogram buckets are within 2 %
+        QVERIFY(Run::edge(*to, "gateway", "payments").traffic.latency.p99_ms < 1500);
+        // Yet each checkout holds a gateway worker for about 2 + 10 + 1000 ms and each browse for 3 + 10 ms:
+        // 20 x 1.012 + 60 x 0.013 = 21 workers wanted, 16 there. With the queue full, the gateway serves
+        // 16 / (mean hold) requests a second of the 80 offered and turns the rest away, browsing included.
+        const double meanHold = (20 * 1.012 + 60 * 0.013) / 80;
+        const double expected = 1.0 - 16.0 / (80 * meanHold);
+        const Between browse = between(Run::edge(*from, "shoppers", "gateway"), Run::edge(*to, "shoppers", "gateway"));
+        qInfo("browsing with the bank slow: %.1f %% turned away (theory %.1f %%), p50 %.0f ms",
+            100 * browse.errorRate(), 100 * expected, Run::edge(*to, "shoppers", "gateway").traffic.latency.p50_ms);
+        QVERIFY(std::abs(browse.errorRate() - expected) < 0.05);
+        QVERIFY(Run::edge(*to, "shoppers", "gateway").traffic.latency.p50_ms > 500); // queued behind checkouts
+
+        lesson.play(2); // from 85 s to 115 s the bank refuses at once, as an open breaker would
+        const auto fast = lesson.at(88);
+        const auto later = lesson.at(112);
+        const Between browseFast
+            = between(Run::edge(*fast, "shoppers", "gateway"), Run::edge(*later, "shoppers", "gateway"));
+        const Between checkouts
+            = between(Run::edge(*fast, "buyers", "gateway"), Run::edge(*later, "buyers", "gateway"));
+        QCOMPARE(browseFast.errors, uint64_t(0));
+        QVERIFY(Run::edge(*later, "shoppers", "gateway").traffic.latency.p99_ms < 100);
+        QCOMPARE(checkouts.errors, checkouts.requests);
+        QVERIFY(checkouts.mean_ms < 50); // failing fast
+    }
+
 };
 
 QTEST_APPLESS_MAIN(tst_textbook)
