@@ -201,6 +201,49 @@ private slots:
         QVERIFY(checkouts.mean_ms < 50); // failing fast
     }
 
+    void retryingAtOneLayerWithABudgetPutsOneAttemptPerRequestOnAFailingStorage()
+    {
+        Run lesson("retries-tamed");
+        const auto before = lesson.at(30);
+        // Storage's 2 % blips are mended by one retry in both fleets: 1 / 0.98 attempts per request.
+        for (const char* fleet : { "storm", "tamed" }) {
+            const std::string users = std::string(fleet) + "-users", edge = std::string(fleet) + "-edge";
+            const std::string inner = std::string(fleet) + "-inner";
+            QCOMPARE(Run::edge(*before, users.c_str(), edge.c_str()).traffic.totals.errors, uint64_t(0));
+            const double perRequest
+                = static_cast<double>(Run::edge(*before, inner.c_str(), "storage").traffic.totals.requests)
+                / static_cast<double>(lesson.arrivals(inner));
+            const double sd = std::sqrt(0.02 * 0.98 / static_cast<double>(lesson.arrivals(inner)));
+            QVERIFY2(std::abs(perRequest - 1 / 0.98) < 4 * sd, fleet);
+        }
+
+        const uint64_t tamedRequestsBefore = lesson.arrivals("tamed-inner");
+        lesson.play(1); // storage fails every call from 30 s to 50 s
+        const auto from = lesson.at(31);
+        const uint64_t stormFrom = lesson.arrivals("storm-edge");
+        const auto to = lesson.at(49);
+        const uint64_t stormRequests = lesson.arrivals("storm-edge") - stormFrom;
+        const uint64_t stormAttempts
+            = between(Run::edge(*from, "storm-inner", "storage"), Run::edge(*to, "storm-inner", "storage")).requests;
+        const double amplification = static_cast<double>(stormAttempts) / static_cast<double>(stormRequests);
+        qInfo("in the outage: storm %.1f attempts per request (4 x 4 x 4 = 64)", amplification);
+        QCOMPARE(stormRequests, uint64_t(180));
+        QVERIFY(std::abs(amplification - 64) < 1);
+
+        // The tamed fleet: every failure spends one of ten tokens and retries stop once half are gone, so the
+        // whole outage costs at most five retries; every other request is a single attempt.
+        const auto after = lesson.at(51);
+        const uint64_t tamedRequests = lesson.arrivals("tamed-inner") - tamedRequestsBefore;
+        const uint64_t tamedAttempts
+            = between(Run::edge(*before, "tamed-inner", "storage"), Run::edge(*after, "tamed-inner", "storage"))
+                  .requests;
+        qInfo("in the outage: tamed %llu attempts for %llu requests", static_cast<unsigned long long>(tamedAttempts),
+            static_cast<unsigned long long>(tamedRequests));
+        QVERIFY(tamedRequests > 200);
+        QVERIFY(tamedAttempts + 1 >= tamedRequests && tamedAttempts <= tamedRequests + 5 + 1); // 1: the window's edge
+        QVERIFY(lesson.sim->stats().policies.retries_denied > 0);
+    }
+
 };
 
 QTEST_APPLESS_MAIN(tst_textbook)
