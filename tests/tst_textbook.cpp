@@ -244,6 +244,42 @@ private slots:
         QVERIFY(lesson.sim->stats().policies.retries_denied > 0);
     }
 
+    void withoutDeadlinePropagationTheBackEndWorksForCallersThatHaveGone()
+    {
+        const double scale = statisticsScale();
+        Run lesson("deadline-propagation");
+        lesson.at(10 + 150 * scale);
+        // middle takes a lognormal time S (median 100 ms, p99 1 s), then calls its back end, which takes 5 ms;
+        // the front gives up at 300 ms. A late request, S >= 295 ms, is work for nobody.
+        const double sigma = std::log(1000.0 / 100.0) / 2.3263478740408408;
+        auto later = [&](double ms) { return 0.5 * std::erfc(std::log(ms / 100.0) / sigma / std::sqrt(2.0)); };
+        auto wasted = [&](const char* front, const char* back) {
+            const ServiceRunStats f = lesson.serviceStats(front), b = lesson.serviceStats(back);
+            const double useful = static_cast<double>(f.completed - f.failed);
+            return (static_cast<double>(b.completed) - useful) / static_cast<double>(b.completed);
+        };
+        const ServiceRunStats plain = lesson.serviceStats("plain-back"),
+                              deadline = lesson.serviceStats("deadline-back");
+        const double n = static_cast<double>(plain.completed);
+        const double tolerance = 4 * std::sqrt(later(295) * (1 - later(295)) / n) + 0.005;
+        const double plainWaste = wasted("plain-front", "plain-back");
+        const double deadlineWaste = wasted("deadline-front", "deadline-back");
+        const double dropped = static_cast<double>(deadline.deadline_dropped) / static_cast<double>(deadline.arrivals);
+        qInfo("wasted work: plain-back %.1f %% (theory P(S > 295 ms) = %.1f %%), deadline-back %.2f %%, which dropped "
+              "%.1f %% unexecuted (theory P(S > 300 ms) = %.1f %%)",
+            100 * plainWaste, 100 * later(295), 100 * deadlineWaste, 100 * dropped, 100 * later(300));
+        QVERIFY(std::abs(plainWaste - later(295)) < tolerance);
+        QCOMPARE(plain.deadline_dropped, uint64_t(0));
+        QVERIFY(std::abs(dropped - later(300)) < tolerance);
+        QVERIFY(deadlineWaste < 0.005 / std::sqrt(scale) + 2 * (later(295) - later(300)));
+        // The users see the same: what fails is middle's lateness, not the propagation.
+        const double plainFailed = static_cast<double>(lesson.serviceStats("plain-front").failed)
+            / static_cast<double>(lesson.serviceStats("plain-front").completed);
+        const double deadlineFailed = static_cast<double>(lesson.serviceStats("deadline-front").failed)
+            / static_cast<double>(lesson.serviceStats("deadline-front").completed);
+        QVERIFY(std::abs(plainFailed - later(295)) < tolerance && std::abs(deadlineFailed - later(295)) < tolerance);
+    }
+
 };
 
 QTEST_APPLESS_MAIN(tst_textbook)
