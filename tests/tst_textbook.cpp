@@ -280,6 +280,47 @@ private slots:
         QVERIFY(std::abs(plainFailed - later(295)) < tolerance && std::abs(deadlineFailed - later(295)) < tolerance);
     }
 
+    void aCrashedParticipantFailsTheOrchestrationButOnlyDelaysTheChoreography()
+    {
+        Run lesson("orchestration-vs-choreography");
+        const auto before = lesson.at(30);
+        QCOMPARE(Run::edge(*before, "orchestrated-orders", "orchestrator").traffic.totals.errors, uint64_t(0));
+        lesson.play(1); // shipping crashed from 30 s to 60 s
+        const uint64_t publishedBefore = lesson.queueStats("payment-taken").published;
+        const auto from = lesson.at(31);
+        const auto to = lesson.at(59);
+        const Between orchestrated = between(Run::edge(*from, "orchestrated-orders", "orchestrator"),
+            Run::edge(*to, "orchestrated-orders", "orchestrator"));
+        const Between charged
+            = between(Run::edge(*from, "orchestrator", "payments"), Run::edge(*to, "orchestrator", "payments"));
+        const Between choreographed = between(Run::edge(*from, "choreographed-orders", "order-service"),
+            Run::edge(*to, "choreographed-orders", "order-service"));
+        const double depth = Run::node(*to, "payment-taken").queue->depth;
+        qInfo("shipping down: %llu of %llu orchestrated orders failed (%llu charged first); %llu choreographed, none "
+              "failed; %.0f PaymentTaken waiting",
+            static_cast<unsigned long long>(orchestrated.errors),
+            static_cast<unsigned long long>(orchestrated.requests),
+            static_cast<unsigned long long>(charged.requests - charged.errors),
+            static_cast<unsigned long long>(choreographed.requests), depth);
+        QVERIFY(orchestrated.requests > 400);
+        QCOMPARE(orchestrated.errors, orchestrated.requests);
+        QCOMPARE(charged.errors, uint64_t(0)); // charged, then failed: the saga has to compensate
+        QVERIFY(charged.requests + 3 >= orchestrated.requests && charged.requests <= orchestrated.requests + 3);
+        QVERIFY(choreographed.requests > 400);
+        QCOMPARE(choreographed.errors, uint64_t(0));
+        // Every PaymentTaken since the crash is waiting for shipping: 20 a second for 29 s (Poisson: sd about 24).
+        const double waiting = static_cast<double>(lesson.queueStats("payment-taken").published - publishedBefore);
+        QVERIFY(std::abs(depth - waiting) <= 3);
+        QVERIFY(std::abs(waiting - 20 * 29) < 100);
+
+        const auto after = lesson.at(75);
+        QVERIFY(Run::node(*after, "payment-taken").queue->depth < 20); // drained
+        const QueueRunStats shipped = lesson.queueStats("payment-taken");
+        QCOMPARE(shipped.dropped + shipped.dead_lettered + shipped.consumer_failures, uint64_t(0));
+        QVERIFY(shipped.published - shipped.acked < 20);
+        QVERIFY(Run::edge(*after, "orchestrated-orders", "orchestrator").traffic.error_rate < 0.01);
+    }
+
 };
 
 QTEST_APPLESS_MAIN(tst_textbook)
