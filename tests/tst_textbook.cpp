@@ -17,7 +17,7 @@ class tst_textbook : public QObject {
 private slots:
     void everyShippedScenarioLoads()
     {
-        QVERIFY(builtinScenarios().size() >= 8);
+        QVERIFY(builtinScenarios().size() >= 15);
         for (const auto& builtin : builtinScenarios()) {
             const auto result = ScenarioLoader::fromString(builtin.json);
             QVERIFY2(result.ok(), std::string(builtin.id).c_str());
@@ -362,6 +362,36 @@ private slots:
         QVERIFY(slowShare > 0.95);
     }
 
+    void aFanOutToNLeavesIsSlowOneMinus099ToTheNOfTheTime()
+    {
+        const double scale = statisticsScale();
+        Run lesson("tail-at-scale");
+        const int fanOuts[] = { 1, 10, 100 };
+        for (int n : fanOuts)
+            lesson.spans.watch("front-" + std::to_string(n), SpanKind::Server);
+        lesson.spans.watch("leaf", SpanKind::Server);
+        const double end = 10 + 100 * scale;
+        const auto snapshot = lesson.at(end);
+        // A front request is slow (over 1 s) unless all of its N leaf calls are fast.
+        for (int n : fanOuts) {
+            const std::string front = "front-" + std::to_string(n);
+            const auto durations = lesson.spans.durations(front, SpanKind::Server, 2, end - 2);
+            const double share = shareAbove(durations, 500);
+            const double theory = 1 - std::pow(0.99, n);
+            const double sd = std::sqrt(theory * (1 - theory) / static_cast<double>(durations.size()));
+            qInfo("%s: %.1f %% slow of %zu (theory 1 - 0.99^%d = %.1f %%)", front.c_str(), 100 * share,
+                durations.size(), n, 100 * theory);
+            QVERIFY(durations.size() > 1000 * scale);
+            QVERIFY2(std::abs(share - theory) < 4 * sd + 0.002, front.c_str());
+        }
+        QVERIFY(std::abs(shareAbove(lesson.spans.durations("leaf", SpanKind::Server, 2, end - 2), 500) - 0.01)
+            < 0.002 / std::sqrt(scale));
+        // What the window shows: front-100's median is in the slow mode, leaf's in the fast one.
+        QVERIFY(Run::node(*snapshot, "front-100").traffic.latency.p50_ms > 1000);
+        QVERIFY(Run::node(*snapshot, "leaf").traffic.latency.p50_ms < 16);
+        const auto front10 = lesson.spans.durations("front-10", SpanKind::Server, 2, end - 2);
+        QVERIFY(quantile(front10, 0.5) < 16 && quantile(front10, 0.95) > 1000);
+    }
 };
 
 QTEST_APPLESS_MAIN(tst_textbook)
