@@ -8,6 +8,9 @@
 
 #include <QtTest>
 
+#include <algorithm>
+#include <iterator>
+
 using namespace faultline;
 using namespace faultline::test;
 
@@ -80,6 +83,21 @@ private slots:
         QVERIFY(!result.ok());
         QVERIFY2(pointers(result).contains(pointer), qPrintable(allErrors(result)));
         QVERIFY2(allErrors(result).contains(message), qPrintable(allErrors(result)));
+    }
+
+    void theTeachingOrderNamesEveryBuiltinLessonOnce()
+    {
+        std::vector<std::string_view> order(std::begin(kLessonOrder), std::end(kLessonOrder));
+        for (std::string_view id : order) {
+            QVERIFY2(!builtinScenario(id).empty(), std::string(id).c_str());
+            QCOMPARE(std::count(order.begin(), order.end(), id), 1);
+        }
+        for (const auto& builtin : builtinScenarios())
+            if (ScenarioLoader::fromString(builtin.json).scenario->lesson)
+                QVERIFY2(
+                    std::find(order.begin(), order.end(), builtin.id) != order.end(), std::string(builtin.id).c_str());
+        QCOMPARE(order.front(), std::string_view("sync-vs-async"));
+        QCOMPARE(order.back(), std::string_view("tail-at-scale"));
     }
 
     void everyBuiltinTeachesAndItsStepsPlay()

@@ -118,7 +118,7 @@ void LessonPanel::updateView()
     const bool has = m_lesson.has_value();
     m_idea->setText(has ? QString::fromStdString(m_lesson->idea) : tr("No lesson"));
     m_explanation->setText(has ? QString::fromStdString(m_lesson->explanation)
-                               : tr("This scenario has no lesson. Open one from Open Example: each built-in "
+                               : tr("This scenario has no lesson. Open one from the Lessons menu: each built-in "
                                     "scenario teaches one idea, step by step."));
     m_watch->setText(
         has && !m_lesson->watch.empty() ? tr("Watch: %1").arg(QString::fromStdString(m_lesson->watch)) : QString());

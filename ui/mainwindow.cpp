@@ -217,6 +217,8 @@ void MainWindow::createMenus()
     simulation->addSeparator();
     m_whatIf->addActionsTo(simulation);
 
+    menuBar()->addMenu(m_lessonsMenu);
+
     QMenu* help = menuBar()->addMenu(tr("&Help"));
     help->addAction(m_shortcutsAction);
     help->addAction(m_aboutAction);

@@ -88,6 +88,8 @@ public:
     QAction* clearRecentAction() const { return m_clearRecentAction; }
     QMenu* recentMenu() const { return m_recentMenu; }
     QMenu* examplesMenu() const { return m_examplesMenu; }
+    /// Lessons: every built-in scenario that has a lesson, by its idea, in teaching order (kLessonOrder).
+    QMenu* lessonsMenu() const { return m_lessonsMenu; }
     QLineEdit* searchBox() const { return m_searchBox; }
     ServicesDock* servicesDock() const { return m_servicesDock; }
     QLabel* sourceIndicator() const { return m_sourceIndicator; }
@@ -130,6 +132,8 @@ public slots:
     bool openRecentFile(const QString& path);
     void clearRecentFiles();
     bool openExample(const QString& id);
+    /// Opens a built-in scenario and brings its lesson forward in the Lesson dock, on the first step.
+    bool openLesson(const QString& id);
     void setTheme(faultline::MainWindow::Theme theme);
     void showShortcuts();
     /// Turns the live graph into a scenario (LiveRunner::requestFork) and runs it once it is ready.
@@ -167,6 +171,7 @@ private:
     void createExtraActions(); // mainwindowmenus.cpp
     void addRecentFile(const QString& path);
     void rebuildRecentMenu();
+    void fillLessonsMenu(); ///< mainwindowmenus.cpp
     void selectNodeEverywhere(const QString& id);
 
     std::unique_ptr<SimulationRunner> m_runner;
@@ -218,6 +223,7 @@ private:
     QActionGroup* m_themeGroup = nullptr;
     QMenu* m_recentMenu = nullptr;
     QMenu* m_examplesMenu = nullptr;
+    QMenu* m_lessonsMenu = nullptr;
     QMenu* m_themeMenu = nullptr;
     QLineEdit* m_searchBox = nullptr;
     QLabel* m_sourceIndicator = nullptr;

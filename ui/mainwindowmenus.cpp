@@ -1,13 +1,15 @@
-// MainWindow's file, view and help extras: recent files, examples, Save As, search, theme, shortcuts.
+// MainWindow's file, view and help extras: recent files, examples, lessons, Save As, search, theme, shortcuts.
 
 #include "mainwindow.h"
 
 #include "graphview.h"
+#include "lessonpanel.h"
 #include "scenario/builtinscenarios.h"
 #include "scenario/scenarioloader.h"
 #include "scenario/scenariowriter.h"
 #include "servicelistmodel.h"
 #include "servicesdock.h"
+#include "whatifcontroller.h"
 
 #include <QAction>
 #include <QActionGroup>
@@ -16,6 +18,7 @@
 #include <QDialog>
 #include <QDialogButtonBox>
 #include <QDir>
+#include <QDockWidget>
 #include <QFile>
 #include <QFileDialog>
 #include <QFileInfo>
@@ -34,7 +37,9 @@
 #include <QTableWidget>
 #include <QVBoxLayout>
 
+#include <algorithm>
 #include <functional>
+#include <iterator>
 
 namespace faultline {
 
@@ -122,6 +127,11 @@ void MainWindow::createExtraActions()
         if (loaded.ok()) action->setToolTip(QString::fromStdString(loaded.scenario->description));
         connect(action, &QAction::triggered, this, [this, id] { openExample(id); });
     }
+
+    m_lessonsMenu = new QMenu(tr("&Lessons"), this);
+    m_lessonsMenu->setObjectName(QStringLiteral("lessonsMenu"));
+    m_lessonsMenu->setToolTipsVisible(true);
+    fillLessonsMenu();
 
     m_findAction = new QAction(tr("&Find Service…"), this);
     m_findAction->setShortcut(QKeySequence::Find);
@@ -273,6 +283,41 @@ bool MainWindow::openExample(const QString& id)
     SimulationRunner::Options options;
     options.speed = speed();
     runScenario(*result.scenario, options);
+    return true;
+}
+
+void MainWindow::fillLessonsMenu()
+{
+    // The teaching order first; a built-in lesson missing from it still shows, at the end.
+    std::vector<std::string_view> ids(std::begin(kLessonOrder), std::end(kLessonOrder));
+    for (const BuiltinScenario& b : builtinScenarios())
+        if (std::find(ids.begin(), ids.end(), b.id) == ids.end()) ids.push_back(b.id);
+    m_lessonsMenu->clear();
+    int number = 0;
+    for (std::string_view id : ids) {
+        const auto loaded = ScenarioLoader::fromString(builtinScenario(id));
+        if (!loaded.ok() || !loaded.scenario->lesson) continue;
+        const Lesson& lesson = *loaded.scenario->lesson;
+        ++number;
+        QString idea = QString::fromStdString(lesson.idea);
+        idea.replace(QLatin1Char('&'), QStringLiteral("&&"));
+        QAction* action = m_lessonsMenu->addAction(number < 10 ? QStringLiteral("&%1. %2").arg(number).arg(idea)
+                                                               : QStringLiteral("%1. %2").arg(number).arg(idea));
+        const QString key = QString::fromUtf8(id.data(), static_cast<qsizetype>(id.size()));
+        action->setData(key);
+        action->setToolTip(tr("Watch: %1").arg(QString::fromStdString(lesson.watch)));
+        action->setStatusTip(QString::fromStdString(loaded.scenario->name));
+        connect(action, &QAction::triggered, this, [this, key] { openLesson(key); });
+    }
+}
+
+bool MainWindow::openLesson(const QString& id)
+{
+    if (!openExample(id)) return false;
+    QDockWidget* dock = m_whatIf->lessonDock();
+    dock->show();
+    dock->raise();
+    m_whatIf->lesson()->setStep(0);
     return true;
 }
 

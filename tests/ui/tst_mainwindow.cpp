@@ -3,17 +3,21 @@
 #include "graphstyle.h"
 #include "graphview.h"
 #include "inspectorpanel.h"
+#include "lessonpanel.h"
 #include "mainwindow.h"
 #include "scenario/builtinscenarios.h"
 #include "scenario/scenarioloader.h"
 #include "scenario/scenariowriter.h"
 #include "servicelistmodel.h"
 #include "servicesdock.h"
+#include "whatifcontroller.h"
 
 #include <QAbstractItemView>
 #include <QCompleter>
+#include <QDockWidget>
 #include <QLineEdit>
 #include <QMenu>
+#include <QMenuBar>
 #include <QSortFilterProxyModel>
 #include <QStatusBar>
 #include <QTableView>
@@ -26,6 +30,8 @@
 #include <QTemporaryDir>
 #include <QTest>
 #include <QTimer>
+
+#include <iterator>
 
 using namespace faultline;
 
@@ -405,6 +411,46 @@ private slots:
         QVERIFY(!GraphStyle::isDark(window.graphView()->palette()));
         QVERIFY(GraphStyle::background(window.graphView()->palette()).lightness() > 180);
         window.themeAction(MainWindow::Theme::System)->trigger();
+    }
+
+    void lessonsMenuOpensEachLessonOnItsFirstStep()
+    {
+        MainWindow window;
+        window.resize(1280, 800);
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        QMenu* menu = window.lessonsMenu();
+        QVERIFY(window.menuBar()->actions().contains(menu->menuAction()));
+        const QList<QAction*> actions = menu->actions();
+        QCOMPARE(actions.size(), qsizetype(std::size(kLessonOrder))); // every built-in has a lesson
+        for (qsizetype i = 0; i < actions.size(); ++i) {
+            const std::string id = actions[i]->data().toString().toStdString();
+            QCOMPARE(id, std::string(kLessonOrder[i]));
+            const auto scenario = ScenarioLoader::fromString(builtinScenario(id)).scenario;
+            QVERIFY(actions[i]->text().endsWith(QString::fromStdString(scenario->lesson->idea)));
+            QCOMPARE(actions[i]->toolTip(),
+                QStringLiteral("Watch: %1").arg(QString::fromStdString(scenario->lesson->watch)));
+        }
+        QVERIFY(actions.first()->text().startsWith(QStringLiteral("&1. ")));
+
+        // Start on one lesson, move on a step and close the Lesson dock.
+        actions.first()->trigger();
+        window.whatIf()->lesson()->next();
+        QCOMPARE(window.whatIf()->lesson()->currentStep(), 1);
+        window.whatIf()->lessonDock()->close();
+        QVERIFY(!window.whatIf()->lessonDock()->isVisible());
+
+        QAction* hedging = nullptr;
+        for (QAction* a : actions)
+            if (a->data().toString() == QStringLiteral("hedging-tail")) hedging = a;
+        QVERIFY(hedging);
+        hedging->trigger();
+        QVERIFY(window.runner());
+        QCOMPARE(window.runner()->scenario().name, std::string("Hedging against tail latency"));
+        const LessonPanel* panel = window.whatIf()->lesson();
+        QCOMPARE(panel->currentStep(), 0);
+        QVERIFY(panel->stepText().startsWith(QStringLiteral("Compare the two fronts")));
+        QTRY_VERIFY(window.whatIf()->lessonDock()->isVisible()); // shown again, and raised
     }
 
     void shortcutsListEveryActionWithAKey()
