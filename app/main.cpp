@@ -4,6 +4,7 @@
 #include "headless.h"
 
 #include "mainwindow.h"
+#include "presentermode.h"
 
 #include <QApplication>
 #include <QIcon>
@@ -46,6 +47,7 @@ int runGui(int argc, char** argv, const CommandLine& cl)
             }
         }
         window.show();
+        if (cl.presenter) window.presenter()->setActive(true);
         return app.exec();
     }
 
@@ -64,6 +66,7 @@ int runGui(int argc, char** argv, const CommandLine& cl)
     if (cl.seed) options.seed = *cl.seed;
     window.runScenario(std::move(*scenario), options);
     window.show();
+    if (cl.presenter) window.presenter()->setActive(true);
     return app.exec();
 }
 
