@@ -570,7 +570,7 @@ void GraphView::paintEdgeLabels(QPainter& p) const
 {
     const QPalette& pal = palette();
     // Presenter mode: as large as the gap between layers leaves room for.
-    const QFont font = graphFont(9.5 * (1.0 + (m_presentation - 1.0) / 4.0));
+    const QFont font = graphFont(9.5 * (1.0 + (m_presentation - 1.0) / 8.0));
     const QFontMetricsF fm(font);
     p.setFont(font);
     QColor pill = GraphStyle::background(pal);
