@@ -319,7 +319,12 @@ private slots:
         const QImage before = grabCanvas(view);
         QVERIFY(overlay->pointerOpacity() == 0.0); // nothing until the mouse moves
 
-        const QPoint at(view->width() / 3, view->height() / 2);
+        // A point on the background, so hovering changes nothing on the canvas itself.
+        QPoint at;
+        for (int y = view->height() / 3; y < view->height() * 2 / 3 && at.isNull(); y += 10)
+            for (int x = view->width() / 4; x < view->width() * 3 / 4 && at.isNull(); x += 10)
+                if (view->nodeAt(QPointF(x, y)).isEmpty() && view->edgeAt(QPointF(x, y)).isNull()) at = QPoint(x, y);
+        QVERIFY(!at.isNull());
         QTest::mouseMove(view, at);
         QTRY_COMPARE(overlay->pointerPosition(), QPointF(at));
         QCOMPARE(overlay->pointerOpacity(), 1.0);
