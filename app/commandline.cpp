@@ -64,6 +64,8 @@ Options:
   --speed FACTOR          Start the window at this speed (0.1 to 100 simulated s per second);
                           with --export-otlp, the pace of the export.
   --paused                Start the window paused.
+  --presenter             Open the window in presenter mode: large, high-contrast canvas with a
+                          clock, driven from the keyboard (F5 toggles it, Esc leaves it).
   --list-scenarios        List the built-in scenarios.
   --quiet                 No progress or summary on standard error.
   -h, --help              Show this help.
@@ -100,6 +102,8 @@ CommandLineResult parseCommandLine(const std::vector<std::string>& args)
             headless = true;
         } else if (arg == "--paused") {
             cl.start_paused = true;
+        } else if (arg == "--presenter") {
+            cl.presenter = true;
         } else if (arg == "--quiet") {
             cl.quiet = true;
         } else if (arg == "--scenario") {
@@ -161,6 +165,7 @@ CommandLineResult parseCommandLine(const std::vector<std::string>& args)
     }
     if (cl.mode == CommandLine::Mode::Validate) {
         if (headless) return fail("--validate and --headless cannot be combined");
+        if (cl.presenter) return fail("--presenter applies to the window, not to --validate");
         return { cl, {} };
     }
     if (!cl.control.empty() || !cl.control_token.empty()) {
@@ -177,6 +182,7 @@ CommandLineResult parseCommandLine(const std::vector<std::string>& args)
         if (!headless && (cl.speed || cl.start_paused))
             return fail("--speed and --paused apply to simulation, not to --listen");
     }
+    if (headless && cl.presenter) return fail("--presenter applies to the window, not to --headless");
     if (!cl.export_otlp.empty()) {
         if (!headless) return fail("--export-otlp works with --headless");
         if (!cl.listen.empty()) return fail("--export-otlp and --listen cannot be combined");

@@ -21,6 +21,7 @@ struct CommandLine {
     std::string export_otlp; ///< HOST:PORT to send the simulation's telemetry to, paced in wall time
     std::optional<double> speed;
     bool start_paused = false;
+    bool presenter = false; ///< open the window in presenter mode
     bool quiet = false;
     std::vector<std::string> validate_files;
 };

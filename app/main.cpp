@@ -5,6 +5,7 @@
 
 #include "livecontrol.h"
 #include "mainwindow.h"
+#include "presentermode.h"
 #include "quitonsignal.h"
 
 #include <QApplication>
@@ -53,6 +54,7 @@ int runGui(int argc, char** argv, const CommandLine& cl)
         if (window.liveControl()->active())
             std::cerr << "faultline: control service on " << window.liveControl()->address().toStdString() << '\n';
         window.show();
+        if (cl.presenter) window.presenter()->setActive(true);
         return app.exec();
     }
 
@@ -71,6 +73,7 @@ int runGui(int argc, char** argv, const CommandLine& cl)
     if (cl.seed) options.seed = *cl.seed;
     window.runScenario(std::move(*scenario), options);
     window.show();
+    if (cl.presenter) window.presenter()->setActive(true);
     return app.exec();
 }
 

@@ -74,7 +74,7 @@ private slots:
         const Outcome o = runFaultline({ QStringLiteral("--help") });
         QCOMPARE(o.exitCode, 0);
         for (const char* option : { "--scenario", "--headless", "--duration", "--seed", "--snapshot", "--validate",
-                 "--speed", "--paused", "--list-scenarios", "--control", "--control-token" })
+                 "--speed", "--paused", "--presenter", "--list-scenarios", "--control", "--control-token" })
             QVERIFY2(o.out.contains(option), option);
     }
 
@@ -93,6 +93,12 @@ private slots:
                                          << QByteArray("no built-in scenario");
         QTest::addRow("listen in the window, paused")
             << QStringList { "--listen", "127.0.0.1:4317", "--paused" } << QByteArray("apply to simulation");
+        QTest::addRow("presenter headless")
+            << QStringList { "--headless", "--presenter" } << QByteArray("--presenter applies to the window");
+        QTest::addRow("presenter exporting") << QStringList { "--headless", "--export-otlp", "127.0.0.1:4317",
+            "--presenter" } << QByteArray("--presenter applies to the window");
+        QTest::addRow("presenter validating")
+            << QStringList { "--validate", "x.json", "--presenter" } << QByteArray("--presenter applies to the window");
         QTest::addRow("export without a port")
             << QStringList { "--headless", "--export-otlp", "nowhere" } << QByteArray("needs HOST:PORT");
         QTest::addRow("export in the window")

@@ -8,11 +8,11 @@
 
 namespace faultline {
 
-EdgeRoute EdgeRoute::compute(const GraphSnapshot& snapshot, const GraphLayout& layout, int edge)
+EdgeRoute EdgeRoute::compute(const GraphSnapshot& snapshot, const GraphLayout& layout, int edge, double inkScale)
 {
     const EdgeSnapshot& e = snapshot.edges.at(edge);
     EdgeRoute route;
-    route.width = widthFor(e.traffic.rps);
+    route.width = widthFor(e.traffic.rps) * inkScale;
     const double arrow = arrowLength(route.width);
     const auto shape = [&](uint32_t node) {
         return NodeShape::rect(snapshot.nodes.at(node).kind, layout.nodeRect(static_cast<int>(node)));

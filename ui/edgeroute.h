@@ -12,7 +12,8 @@ namespace faultline {
 /// through the waypoints of long edges; back edges arc over their nodes, self calls loop over the top.
 class EdgeRoute {
 public:
-    static EdgeRoute compute(const GraphSnapshot& snapshot, const GraphLayout& layout, int edge);
+    /// `inkScale` widens the stroke (and so the arrow head): presenter mode's factor.
+    static EdgeRoute compute(const GraphSnapshot& snapshot, const GraphLayout& layout, int edge, double inkScale = 1.0);
 
     QPainterPath line; ///< ends where the arrow head begins
     QPointF tip; ///< where the arrow head touches the callee

@@ -10,8 +10,41 @@ bool GraphStyle::isDark(const QPalette& palette)
     return palette.color(QPalette::Window).lightnessF() < 0.5;
 }
 
+bool GraphStyle::isHighContrast(const QPalette& palette)
+{
+    const QColor base = palette.color(QPalette::Base);
+    return base.lightnessF() <= 0.06 && contrast(base, palette.color(QPalette::Text)) >= 18.0;
+}
+
+QPalette GraphStyle::presenterPalette(const QPalette& base)
+{
+    QPalette p = base;
+    const QColor ground(0x05, 0x05, 0x06);
+    for (auto role : { QPalette::Base, QPalette::Window, QPalette::AlternateBase })
+        p.setColor(role, ground);
+    for (auto role : { QPalette::Text, QPalette::WindowText, QPalette::BrightText })
+        p.setColor(role, Qt::white);
+    p.setColor(QPalette::Highlight, QColor(0x00, 0xe5, 0xff)); // selection: a cyan no health colour is near
+    p.setColor(QPalette::HighlightedText, Qt::black);
+    return p;
+}
+
 QColor GraphStyle::healthColor(Health health, const QPalette& palette)
 {
+    if (isHighContrast(palette)) {
+        // Brighter and more saturated than the dark theme's: projectors wash colours out.
+        switch (health) {
+        case Health::Healthy:
+            return { 0x2e, 0xe6, 0x6b };
+        case Health::Degraded:
+            return { 0xff, 0xb3, 0x00 };
+        case Health::Failing:
+            return { 0xff, 0x3b, 0x30 };
+        case Health::Idle:
+            break;
+        }
+        return { 0xb4, 0xb9, 0xc0 };
+    }
     const bool dark = isDark(palette);
     switch (health) {
     case Health::Healthy:
@@ -29,7 +62,7 @@ QColor GraphStyle::healthColor(Health health, const QPalette& palette)
 QColor GraphStyle::healthFill(Health health, const QPalette& palette)
 {
     // Light themes get a pale tint; dark themes a deeper one, so the palette's text colour reads on both.
-    const double amount = isDark(palette) ? 0.26 : 0.16;
+    const double amount = isHighContrast(palette) ? 0.34 : isDark(palette) ? 0.26 : 0.16;
     return mix(background(palette), healthColor(health, palette), health == Health::Idle ? amount * 0.6 : amount);
 }
 
@@ -45,7 +78,7 @@ QColor GraphStyle::text(const QPalette& palette)
 
 QColor GraphStyle::mutedText(const QPalette& palette)
 {
-    return mix(palette.color(QPalette::Base), palette.color(QPalette::Text), 0.68);
+    return mix(palette.color(QPalette::Base), palette.color(QPalette::Text), isHighContrast(palette) ? 0.85 : 0.68);
 }
 
 double GraphStyle::edgeWidth(double rps)

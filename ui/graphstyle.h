@@ -11,6 +11,11 @@ namespace faultline {
 class GraphStyle {
 public:
     static bool isDark(const QPalette& palette);
+    /// White (or near-white) text on a black ground: the presenter palette, or a desktop's high-contrast
+    /// theme. Health colours are then at full strength and node fills deeper, for a washed-out projector.
+    static bool isHighContrast(const QPalette& palette);
+    /// The canvas palette of presenter mode: black ground, white text, a cyan highlight.
+    static QPalette presenterPalette(const QPalette& base);
     /// The saturated colour of a health state: node outlines, edges, badges.
     static QColor healthColor(Health health, const QPalette& palette);
     /// A node's fill: the health colour washed into the view background, so text stays readable.

@@ -404,7 +404,8 @@ QTransform GraphView::fitTransform() const
     const QRectF bounds = m_layout.bounds();
     const QRectF area = QRectF(rect()).adjusted(kMargin, kMargin, -kMargin, -kMargin);
     if (bounds.isEmpty() || area.width() <= 0 || area.height() <= 0) return {};
-    const double scale = std::min({ area.width() / bounds.width(), area.height() / bounds.height(), kMaxFitScale });
+    const double scale
+        = std::min({ area.width() / bounds.width(), area.height() / bounds.height(), kMaxFitScale * m_presentation });
     QTransform fit;
     fit.translate(area.center().x(), area.center().y());
     fit.scale(scale, scale);
@@ -768,7 +769,7 @@ void GraphView::paintFocusOverlay()
     for (int e = 0; e < static_cast<int>(m_snapshot->edges.size()) && carved < kMaxFocusEdgesCarved; ++e) {
         const EdgeSnapshot& edge = m_snapshot->edges[e];
         if (static_cast<int>(edge.source) != f && static_cast<int>(edge.target) != f) continue;
-        const EdgeRoute route = EdgeRoute::compute(*m_snapshot, m_layout, e);
+        const EdgeRoute route = EdgeRoute::compute(*m_snapshot, m_layout, e, m_presentation);
         QPainterPath line = t.map(route.line);
         line.lineTo(t.map(route.tip));
         keep.addPath(stroker.createStroke(line));

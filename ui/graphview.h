@@ -97,6 +97,17 @@ public:
     /// Whether the last paint drew the edges as one-pixel lines: at their widths they would have covered
     /// more of the view than can be told apart (or drawn in a frame), as when zoomed in on a big fleet.
     bool hairlineEdges() const { return m_denseEdges; }
+    /// Presenter mode's factor (1 = normal, see presentermode.h): edges, outlines, breaker badges, particles
+    /// and fault markers grow by it in layout units, text as far as the layout leaves room for, the legend
+    /// with it; and fitting may zoom in this much further, so a small graph fills a projector.
+    void setPresentationScale(double factor);
+    double presentationScale() const { return m_presentation; }
+    /// The size node ids are drawn at now, in device pixels (before a long id shrinks to fit its shape).
+    double nodeLabelPixelSize() const;
+    /// The stroke width of an edge as drawn now, in device pixels; 0 when it is not shown.
+    double edgeStrokeWidth(const EdgeRef& edge) const;
+    /// Where the last paint drew the legend, in widget coordinates; empty when it gave way.
+    QRectF legendRect() const { return m_legendRect; }
     /// Whether frames are drawn on a thread of the global pool while the UI thread waits (the default,
     /// several times faster with Qt 6.4's raster engine: see paintEvent) or on the UI thread itself.
     void setPaintOnPool(bool onPool) { m_paintOnPool = onPool; }
@@ -197,6 +208,8 @@ private:
     void paintFrame(QPainter& p, const QRect& exposed);
     void paintPlaceholder(QPainter& p) const;
     QFont graphFont(double px, bool bold = false) const; ///< in layout units, boosted by m_textBoost
+    double textBoostFor(double scale) const;
+    double badgeRadius() const; ///< BreakerBadge::kRadius, times the presentation scale
 
     /// Per-edge drawing data, in layout units, kept until the layout or the edge's width changes.
     struct EdgeGeometry {
@@ -245,6 +258,7 @@ private:
     QTransform m_pressUser;
     bool m_panning = false;
     double m_textBoost = 1.0; ///< set by each paint from the current scale
+    double m_presentation = 1.0;
 
     // Navigation and layout (graphview.cpp).
     QTransform fitTransform() const;
@@ -296,6 +310,7 @@ private:
     mutable QPainterPath m_arrowBatch[4]; ///< their arrow heads
     mutable int m_selectedEdgeIndex = -1; ///< of the paint under way
     mutable bool m_denseEdges = false; ///< of the paint under way: too much edge ink, hairlines instead
+    mutable QRectF m_legendRect;
     QImage m_frame; ///< drawn on a pool thread, then shown (see paintEvent)
     bool m_paintOnPool = true;
     QTimer* m_animationTimer = nullptr;

@@ -57,6 +57,44 @@ int healthSlot(Health h)
 }
 } // namespace
 
+double GraphView::textBoostFor(double scale) const
+{
+    // Text shrinks more slowly than shapes when the graph is scaled down, so it stays readable; the layout
+    // leaves room for that much, and presenter mode takes all of it.
+    if (m_presentation > 1.0) return kMaxTextBoost;
+    return scale < 1.0 ? std::min(kMaxTextBoost, 1.0 / std::sqrt(scale)) : 1.0;
+}
+
+double GraphView::badgeRadius() const
+{
+    return BreakerBadge::kRadius * m_presentation;
+}
+
+void GraphView::setPresentationScale(double factor)
+{
+    factor = std::clamp(std::isfinite(factor) ? factor : 1.0, 1.0, 4.0);
+    if (factor == m_presentation) return;
+    m_presentation = factor;
+    m_cachedGeneration = -1; // every route, badge place and traffic lane is recomputed at the new widths
+    update();
+}
+
+double GraphView::nodeLabelPixelSize() const
+{
+    if (!m_snapshot || m_layout.isEmpty()) return 0.0;
+    const double scale = viewTransform().m11();
+    return std::max(1.0, std::round(14.0 * textBoostFor(scale))) * scale;
+}
+
+double GraphView::edgeStrokeWidth(const EdgeRef& edge) const
+{
+    const int i = edgeIndex(edge);
+    if (i < 0) return 0.0;
+    syncPaintCache();
+    const EdgeGeometry& g = m_edgeGeometry[static_cast<size_t>(i)];
+    return g.valid ? g.width * viewTransform().m11() : 0.0;
+}
+
 QFont GraphView::graphFont(double px, bool bold) const
 {
     QFont f(font());
@@ -153,23 +191,24 @@ void GraphView::syncPaintCache() const
             m_traffic.setTraffic(i, 0.0, 0.0, 0.0);
             continue;
         }
-        const double width = EdgeRoute::widthFor(e.traffic.rps);
+        const double width = EdgeRoute::widthFor(e.traffic.rps) * m_presentation;
         if (!g.valid || g.width != width || g.guarded != e.breaker.has_value()) {
-            const EdgeRoute route = EdgeRoute::compute(s, m_layout, i);
+            const EdgeRoute route = EdgeRoute::compute(s, m_layout, i, m_presentation);
             g.line = route.line;
             g.arrow = route.arrowHead();
             g.width = route.width;
             // The badge sits near the caller: a fixed distance along the route, or a quarter of a short one.
             const double length = g.line.length();
-            const double along = BreakerBadge::kRadius + 6.0;
+            const double badge = badgeRadius();
+            const double along = badge + 6.0;
             const bool roomy = length > 4.0 * along;
             g.badgeAt = roomy ? g.line.pointAtPercent(g.line.percentAtLength(along)) : g.line.pointAtPercent(0.25);
             // A guarded edge's label moves towards the callee, halfway along what the badge leaves free.
-            const double free = roomy ? along + BreakerBadge::kRadius : length * 0.25 + BreakerBadge::kRadius;
+            const double free = roomy ? along + badge : length * 0.25 + badge;
             g.labelAt = e.breaker && length > 0.0
                 ? g.line.pointAtPercent(std::min(0.75, (free + (length - free) / 2.0) / length))
                 : g.line.pointAtPercent(0.5);
-            const double pad = std::max(g.width, BreakerBadge::kRadius) + 2.0;
+            const double pad = std::max(g.width, badge) + 2.0;
             g.bounds = g.line.controlPointRect().united(g.arrow.boundingRect()).adjusted(-pad, -pad, pad, pad);
             g.length = routeLength(g.line);
 
@@ -247,9 +286,7 @@ void GraphView::paintFrame(QPainter& p, const QRect& exposed)
     bool invertible = false;
     const QTransform back = t.inverted(&invertible);
     m_visibleArea = invertible ? back.mapRect(QRectF(exposed)) : m_layout.bounds();
-    // Text shrinks more slowly than shapes when the graph is scaled down, so it stays readable; the
-    // layout leaves room for that much.
-    m_textBoost = scale < 1.0 ? std::min(kMaxTextBoost, 1.0 / std::sqrt(scale)) : 1.0;
+    m_textBoost = textBoostFor(scale);
     p.setTransform(t);
     if (m_detail == Detail::Skeleton) {
         paintSkeleton(p);
@@ -269,11 +306,14 @@ void GraphView::paintFrame(QPainter& p, const QRect& exposed)
     p.setRenderHint(QPainter::TextAntialiasing);
     // On a narrow canvas the legend wraps onto more rows; it gives way only when the canvas is tiny.
     QFont legendFont = font();
-    legendFont.setPixelSize(11);
+    legendFont.setPixelSize(static_cast<int>(std::lround(11.0 * m_presentation)));
     const double room = width() - 16.0;
     const QSizeF legend = GraphLegend::size(legendFont, room);
-    if (legend.width() <= room && legend.height() < height() / 4.0)
+    m_legendRect = {};
+    if (legend.width() <= room && legend.height() < height() / 4.0) {
         GraphLegend::paint(p, QPointF(8, height() - 6), palette(), legendFont, room);
+        m_legendRect = QRectF(QPointF(8, height() - 6 - legend.height()), legend);
+    }
 }
 
 void GraphView::paintPlaceholder(QPainter& p) const
@@ -403,11 +443,11 @@ void GraphView::paintEdge(QPainter& p, int i) const
     if (selected) {
         QColor halo = pal.color(QPalette::Highlight);
         halo.setAlphaF(0.4f);
-        p.setPen(QPen(halo, g.width + 9.0, Qt::SolidLine, Qt::RoundCap, Qt::RoundJoin));
+        p.setPen(QPen(halo, g.width + 9.0 * m_presentation, Qt::SolidLine, Qt::RoundCap, Qt::RoundJoin));
         p.setBrush(Qt::NoBrush);
         for (const PathRun& run : runs)
             p.drawPath(run.path);
-        p.setPen(QPen(halo, 6.0, Qt::SolidLine, Qt::RoundCap, Qt::RoundJoin));
+        p.setPen(QPen(halo, 6.0 * m_presentation, Qt::SolidLine, Qt::RoundCap, Qt::RoundJoin));
         p.drawPolygon(g.arrow);
     }
     const bool dashed = e.kind == EdgeKind::Async;
@@ -449,7 +489,7 @@ void GraphView::paintParticles(QPainter& p) const
     const QColor failing = GraphStyle::healthColor(Health::Failing, pal);
     m_pointScratch.clear();
     p.setBrush(failing);
-    p.setPen(QPen(GraphStyle::background(pal), 1.0));
+    p.setPen(QPen(GraphStyle::background(pal), m_presentation));
     for (const auto& particle : particles) {
         if (!m_edgeGeometry[static_cast<size_t>(particle.lane)].valid) continue;
         const QPointF at = m_traffic.position(particle);
@@ -458,13 +498,13 @@ void GraphView::paintParticles(QPainter& p) const
             m_pointScratch.push_back(at);
             continue;
         }
-        const double d = kDiamondRadius;
+        const double d = kDiamondRadius * m_presentation;
         const QPointF diamond[4] = { at + QPointF(0, -d), at + QPointF(d, 0), at + QPointF(0, d), at + QPointF(-d, 0) };
         p.drawConvexPolygon(diamond, 4);
     }
     if (m_pointScratch.empty()) return;
     // Round-capped points are circles, and far cheaper to draw in bulk than ellipses.
-    p.setPen(QPen(ok, 2.0 * kParticleRadius, Qt::SolidLine, Qt::RoundCap));
+    p.setPen(QPen(ok, 2.0 * kParticleRadius * m_presentation, Qt::SolidLine, Qt::RoundCap));
     p.drawPoints(m_pointScratch.data(), static_cast<int>(m_pointScratch.size()));
 }
 
@@ -478,7 +518,7 @@ void GraphView::badgePlaces(std::vector<BadgePlace>& out) const
             out.push_back({ static_cast<int>(i), -1, &*e.breaker, m_edgeGeometry[i].badgeAt });
     }
     const int nodes = std::min(m_layout.nodeCount(), static_cast<int>(m_snapshot->nodes.size()));
-    const double r = BreakerBadge::kRadius;
+    const double r = badgeRadius();
     for (int i = 0; i < nodes; ++i) {
         const auto& breakers = m_snapshot->nodes[static_cast<size_t>(i)].breakers;
         if (breakers.empty()) continue;
@@ -493,7 +533,7 @@ void GraphView::badgePlaces(std::vector<BadgePlace>& out) const
 void GraphView::paintBadges(QPainter& p) const
 {
     badgePlaces(m_badgeScratch);
-    const double r = BreakerBadge::kRadius;
+    const double r = badgeRadius();
     for (const BadgePlace& b : m_badgeScratch) {
         if (!m_visibleArea.intersects(QRectF(b.center.x() - r, b.center.y() - r, 2 * r, 2 * r))) continue;
         BreakerBadge::paint(p, b.breaker->state, b.center, r, palette());
@@ -508,7 +548,7 @@ QList<GraphView::BadgeInfo> GraphView::breakerBadges() const
     std::vector<BadgePlace> places;
     badgePlaces(places);
     const QTransform t = viewTransform();
-    const double r = BreakerBadge::kRadius;
+    const double r = badgeRadius();
     for (const BadgePlace& b : places) {
         BadgeInfo info;
         if (b.edge >= 0) {
@@ -529,7 +569,8 @@ QList<GraphView::BadgeInfo> GraphView::breakerBadges() const
 void GraphView::paintEdgeLabels(QPainter& p) const
 {
     const QPalette& pal = palette();
-    const QFont font = graphFont(9.5);
+    // Presenter mode: as large as the gap between layers leaves room for.
+    const QFont font = graphFont(9.5 * (1.0 + (m_presentation - 1.0) / 8.0));
     const QFontMetricsF fm(font);
     p.setFont(font);
     QColor pill = GraphStyle::background(pal);
@@ -578,8 +619,8 @@ QRectF GraphView::faultMarkerRect(const QString& id) const
 QRectF GraphView::faultMarkerBox(int node) const
 {
     const QRectF r = shapeRect(node);
-    constexpr double kSize = 18.0;
-    return { r.left() - kSize * 0.35, r.top() - kSize * 0.55, kSize, kSize };
+    const double size = 18.0 * m_presentation;
+    return { r.left() - size * 0.35, r.top() - size * 0.55, size, size };
 }
 
 void GraphView::paintFaultMarkers(QPainter& p) const
@@ -592,7 +633,7 @@ void GraphView::paintFaultMarkers(QPainter& p) const
         if (i < 0 || i >= m_layout.nodeCount()) continue;
         const QRectF box = faultMarkerBox(i);
         if (!box.intersects(m_visibleArea)) continue;
-        p.setPen(QPen(GraphStyle::background(palette()), 1.5));
+        p.setPen(QPen(GraphStyle::background(palette()), 1.5 * m_presentation));
         p.setBrush(disc);
         p.drawEllipse(box);
         const double x = box.left();
@@ -632,11 +673,12 @@ void GraphView::paintNode(QPainter& p, int i, double) const
     if (selected) {
         QColor halo = pal.color(QPalette::Highlight);
         halo.setAlphaF(0.35f);
-        p.setPen(QPen(halo, 9.0, Qt::SolidLine, Qt::RoundCap, Qt::RoundJoin));
+        p.setPen(QPen(halo, 9.0 * m_presentation, Qt::SolidLine, Qt::RoundCap, Qt::RoundJoin));
         p.setBrush(Qt::NoBrush);
         p.drawPath(path);
     }
-    QPen outline(selected ? pal.color(QPalette::Highlight) : accent, selected ? 2.5 : (i == m_hovered ? 2.4 : 1.6));
+    QPen outline(selected ? pal.color(QPalette::Highlight) : accent,
+        (selected ? 2.5 : (i == m_hovered ? 2.4 : 1.6)) * m_presentation);
     if (n.virtual_node) outline.setStyle(Qt::DashLine);
     p.setPen(outline);
     p.setBrush(GraphStyle::healthFill(n.health, pal));
@@ -716,7 +758,7 @@ void GraphView::paintNode(QPainter& p, int i, double) const
         const QString badge = QStringLiteral("×%1").arg(n.instances);
         const double w = QFontMetricsF(badgeFont).horizontalAdvance(badge) + 10.0;
         const QRectF pill(r.right() - w + 4, r.top() - 8, w, 16);
-        p.setPen(QPen(accent, 1.2));
+        p.setPen(QPen(accent, 1.2 * m_presentation));
         p.setBrush(GraphStyle::background(pal));
         p.drawRoundedRect(pill, 8, 8);
         p.setFont(badgeFont);

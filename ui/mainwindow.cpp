@@ -74,6 +74,7 @@ MainWindow::MainWindow(QWidget* parent)
     createToolBar();
     createDock();
     createStatusBar();
+    createPresenter();
 
     connect(m_graph, &GraphView::nodeSelected, m_inspector, &InspectorPanel::setNode);
     connect(m_graph, &GraphView::edgeSelected, m_inspector, &InspectorPanel::setEdge);

@@ -25,6 +25,7 @@ class AgentsModel;
 class GraphView;
 class InspectorPanel;
 class LiveControl;
+class PresenterMode;
 class ServicesDock;
 class TracesPanel;
 class WhatIfController;
@@ -96,6 +97,8 @@ public:
     /// Faults, breaker verbs, the Active faults, Event log and Lesson docks.
     WhatIfController* whatIf() const { return m_whatIf; }
     TracesPanel* tracesPanel() const { return m_traces; }
+    /// View > Presenter Mode (F5), its keys and full screen (F11); mainwindowpresenter.cpp.
+    PresenterMode* presenter() const { return m_presenter; }
     /// File > Fork to Simulation: enabled while live.
     QAction* forkAction() const { return m_forkAction; }
 
@@ -148,6 +151,7 @@ private:
     void createActions();
     void createWhatIf(); ///< mainwindowwhatif.cpp: the what-if controller, traces dock, fork action
     void createControl(); ///< mainwindowcontrol.cpp: control of real services (action, status)
+    void createPresenter(); ///< mainwindowpresenter.cpp: presenter mode
     void controlRealServices(bool on); ///< the action: asks, states what it does, then hosts or stops
     void updateControlStatus();
     void editActuators(); ///< File > Breaker Actuators…
@@ -242,6 +246,7 @@ private:
     std::shared_ptr<const TraceList> m_shownTraces; ///< the list the traces dock shows
     std::shared_ptr<const WaterfallResult> m_shownWaterfall;
     Theme m_theme = Theme::System;
+    PresenterMode* m_presenter = nullptr;
 };
 
 } // namespace faultline
