@@ -26,9 +26,11 @@ LiveControl::LiveControl(QObject* parent)
     m_actuators->setEndpoints(ActuatorAdapter::loadEndpoints());
 }
 
-// The actuator adapter, a child, is deleted after this and waits for its CLOSEs to be answered.
+// The actuator adapter, a child, is deleted after this and waits for its CLOSEs to be answered. Whoever
+// listened to it (the window, being torn down around us) must not hear of those answers.
 LiveControl::~LiveControl()
 {
+    m_actuators->disconnect();
     stop();
 }
 
