@@ -201,19 +201,24 @@ void PresenterOverlay::paintEvent(QPaintEvent*)
     paintPointer(p);
 }
 
+void PresenterOverlay::paintPanel(QPainter& p, const QRect& box, double radius, float opacity, double rim) const
+{
+    // The canvas's ground, nearly opaque, in a faint rim of its text colour: readable over any edge.
+    QColor ground = GraphStyle::background(palette());
+    ground.setAlphaF(opacity);
+    QColor edge = GraphStyle::text(palette());
+    edge.setAlphaF(0.5f);
+    p.setPen(QPen(edge, rim));
+    p.setBrush(ground);
+    p.drawRoundedRect(QRectF(box).adjusted(1, 1, -1, -1), radius, radius);
+}
+
 void PresenterOverlay::paintClock(QPainter& p) const
 {
     const QPalette& pal = palette();
     const Clock c = clock();
     const QRect box = clockRect();
-    QColor ground = GraphStyle::background(pal);
-    ground.setAlphaF(0.85f);
-    QColor rim = GraphStyle::text(pal);
-    rim.setAlphaF(0.5f);
-    p.setPen(QPen(rim, 2.0));
-    p.setBrush(ground);
-    const double round = clockPixelSize() / 5.0;
-    p.drawRoundedRect(QRectF(box).adjusted(1, 1, -1, -1), round, round);
+    paintPanel(p, box, clockPixelSize() / 5.0, 0.85f, 2.0);
 
     const QFont timeFont = clockFont();
     const QFontMetrics time(timeFont);
@@ -258,13 +263,7 @@ void PresenterOverlay::paintHint(QPainter& p) const
     const QPalette& pal = palette();
     const QRect box = hintRect();
     const QFont f = hintFont();
-    QColor ground = GraphStyle::background(pal);
-    ground.setAlphaF(0.9f);
-    QColor rim = GraphStyle::text(pal);
-    rim.setAlphaF(0.45f);
-    p.setPen(QPen(rim, 1.5));
-    p.setBrush(ground);
-    p.drawRoundedRect(QRectF(box).adjusted(1, 1, -1, -1), box.height() / 2.0, box.height() / 2.0);
+    paintPanel(p, box, box.height() / 2.0, 0.9f, 1.5);
     p.setFont(f);
     p.setPen(GraphStyle::text(pal));
     const QFontMetrics fm(f);

@@ -72,6 +72,8 @@ private:
     QFont clockFont() const;
     QFont statusFont() const;
     QFont hintFont() const;
+    /// A rounded box in the canvas's ground with a thin rim, under the clock and the key hint.
+    void paintPanel(QPainter& p, const QRect& box, double radius, float opacity, double rim) const;
     void paintClock(QPainter& p) const;
     void paintHint(QPainter& p) const;
     void paintPointer(QPainter& p) const;
