@@ -1,5 +1,7 @@
 #include "actuatoradapter.h"
 
+#include "appsettings.h"
+
 #include <QElapsedTimer>
 #include <QEventLoop>
 #include <QNetworkAccessManager>
@@ -13,11 +15,6 @@
 namespace faultline {
 
 namespace {
-
-QSettings settings()
-{
-    return QSettings(QStringLiteral("Faultline"), QStringLiteral("Faultline"));
-}
 
 const QString kEndpointsKey = QStringLiteral("actuators/endpoints");
 const QString kOutstandingKey = QStringLiteral("actuators/outstanding");
@@ -78,7 +75,7 @@ void ActuatorAdapter::setEndpoints(const QList<ActuatorEndpoint>& endpoints)
 QList<ActuatorEndpoint> ActuatorAdapter::loadEndpoints()
 {
     QList<ActuatorEndpoint> endpoints;
-    for (const QVariant& v : settings().value(kEndpointsKey).toList()) {
+    for (const QVariant& v : appSettings().value(kEndpointsKey).toList()) {
         const QVariantMap m = v.toMap();
         ActuatorEndpoint e { m.value(QStringLiteral("service")).toString(),
             QUrl(m.value(QStringLiteral("url")).toString()), m.value(QStringLiteral("authorization")).toString() };
@@ -93,7 +90,7 @@ void ActuatorAdapter::saveEndpoints(const QList<ActuatorEndpoint>& endpoints)
     for (const ActuatorEndpoint& e : endpoints)
         list << QVariantMap { { QStringLiteral("service"), e.service }, { QStringLiteral("url"), e.base.toString() },
             { QStringLiteral("authorization"), e.authorization } };
-    settings().setValue(kEndpointsKey, list);
+    appSettings().setValue(kEndpointsKey, list);
 }
 
 QString ActuatorAdapter::validate(const ActuatorEndpoint& e)
@@ -268,7 +265,7 @@ int ActuatorAdapter::revertAll()
 int ActuatorAdapter::revertLeftovers()
 {
     int sent = 0;
-    const QStringList left = settings().value(kOutstandingKey).toStringList();
+    const QStringList left = appSettings().value(kOutstandingKey).toStringList();
     for (const QString& entry : left) {
         const QStringList parts = entry.split(QLatin1Char('\n'));
         if (parts.size() != 2) continue;
@@ -328,7 +325,7 @@ void ActuatorAdapter::saveOutstanding() const
     for (const Override& o : m_overrides)
         list << outstandingKey(o.service, o.breaker);
     list.removeDuplicates();
-    auto s = settings();
+    auto s = appSettings();
     if (list.isEmpty())
         s.remove(kOutstandingKey);
     else

@@ -1,5 +1,7 @@
 #include "mainwindow.h"
 
+#include "appsettings.h"
+
 #include "figureformat.h"
 #include "graphstyle.h"
 #include "graphview.h"
@@ -42,17 +44,6 @@ static void initFaultlineResources()
 namespace faultline {
 
 namespace {
-QSettings settings()
-{
-    return QSettings(QStringLiteral("Faultline"), QStringLiteral("Faultline"));
-}
-
-QString withShortcut(const QString& text, const QAction* action)
-{
-    const QKeySequence key = action->shortcut();
-    return key.isEmpty() ? text : QStringLiteral("%1 (%2)").arg(text, key.toString(QKeySequence::NativeText));
-}
-
 constexpr qint64 kRateWindowMs = 2000; // spans/s is averaged over this much of the recent past
 } // namespace
 
@@ -426,7 +417,7 @@ void MainWindow::stopLive()
 
 void MainWindow::listenForOtlp()
 {
-    auto s = settings();
+    auto s = appSettings();
     const QString last = s.value(QStringLiteral("live/address"), QStringLiteral("127.0.0.1:4317")).toString();
     ListenDialog dialog(isLive() ? m_liveAddress : last, this);
     if (dialog.exec() != QDialog::Accepted) return;
@@ -462,7 +453,7 @@ bool MainWindow::openScenarioFile(const QString& path)
     options.speed = speed();
     runScenario(*result.scenario, options);
     addRecentFile(path);
-    auto s = settings();
+    auto s = appSettings();
     s.setValue(QStringLiteral("scenario/lastDirectory"), QFileInfo(path).absolutePath());
     return true;
 }
@@ -522,7 +513,7 @@ void MainWindow::slower()
 
 void MainWindow::openScenario()
 {
-    const QString dir = settings().value(QStringLiteral("scenario/lastDirectory")).toString();
+    const QString dir = appSettings().value(QStringLiteral("scenario/lastDirectory")).toString();
     const QString path = QFileDialog::getOpenFileName(
         this, tr("Open Scenario"), dir, tr("Faultline scenarios (*.json);;All files (*)"));
     if (!path.isEmpty()) openScenarioFile(path);
@@ -667,7 +658,7 @@ void MainWindow::updateLiveStatus()
 
 void MainWindow::restoreSettings()
 {
-    auto s = settings();
+    auto s = appSettings();
     restoreGeometry(s.value(QStringLiteral("mainWindow/geometry")).toByteArray());
     restoreState(s.value(QStringLiteral("mainWindow/state")).toByteArray());
     m_graph->setEdgeLabelsVisible(s.value(QStringLiteral("view/edgeLabels"), true).toBool());
@@ -681,7 +672,7 @@ void MainWindow::restoreSettings()
 
 void MainWindow::saveSettings() const
 {
-    auto s = settings();
+    auto s = appSettings();
     s.setValue(QStringLiteral("mainWindow/geometry"), saveGeometry());
     s.setValue(QStringLiteral("mainWindow/state"), saveState());
     s.setValue(QStringLiteral("view/edgeLabels"), m_graph->edgeLabelsVisible());

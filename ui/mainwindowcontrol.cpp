@@ -5,6 +5,7 @@
 #include "actuatoradapter.h"
 #include "actuatordialog.h"
 #include "agentsmodel.h"
+#include "appsettings.h"
 #include "livecontrol.h"
 #include "mainwindow.h"
 #include "whatifcontroller.h"
@@ -129,7 +130,7 @@ void MainWindow::controlRealServices(bool on)
             tr("This acts on live services. Listen for their telemetry first (File > Listen for OTLP…)."));
         return;
     }
-    QSettings settings(QStringLiteral("Faultline"), QStringLiteral("Faultline"));
+    QSettings settings = appSettings();
     bool ok = false;
     const QString address = QInputDialog::getText(this, tr("Control Real Services"),
         tr("<p>Agents linked into your services will connect here and <b>apply the faults and breaker "

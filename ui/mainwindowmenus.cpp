@@ -2,6 +2,8 @@
 
 #include "mainwindow.h"
 
+#include "appsettings.h"
+
 #include "graphview.h"
 #include "lessonpanel.h"
 #include "scenario/builtinscenarios.h"
@@ -44,17 +46,6 @@
 namespace faultline {
 
 namespace {
-QSettings settings()
-{
-    return QSettings(QStringLiteral("Faultline"), QStringLiteral("Faultline"));
-}
-
-QString withShortcut(const QString& text, const QAction* action)
-{
-    const QKeySequence key = action->shortcut();
-    return key.isEmpty() ? text : QStringLiteral("%1 (%2)").arg(text, key.toString(QKeySequence::NativeText));
-}
-
 const QString kRecentKey = QStringLiteral("scenario/recentFiles");
 
 /// The style and palette the platform gave the application, for Theme::System.
@@ -203,7 +194,7 @@ void MainWindow::setTheme(Theme theme)
     setPalette(QApplication::palette());
     m_theme = theme;
     if (QAction* action = themeAction(theme)) action->setChecked(true);
-    settings().setValue(QStringLiteral("view/theme"),
+    appSettings().setValue(QStringLiteral("view/theme"),
         theme == Theme::Dark        ? QStringLiteral("dark")
             : theme == Theme::Light ? QStringLiteral("light")
                                     : QStringLiteral("system"));
@@ -211,7 +202,7 @@ void MainWindow::setTheme(Theme theme)
 
 QStringList MainWindow::recentFiles() const
 {
-    return settings().value(kRecentKey).toStringList();
+    return appSettings().value(kRecentKey).toStringList();
 }
 
 void MainWindow::addRecentFile(const QString& path)
@@ -222,13 +213,13 @@ void MainWindow::addRecentFile(const QString& path)
     files.prepend(absolute);
     while (files.size() > kMaxRecentFiles)
         files.removeLast();
-    settings().setValue(kRecentKey, files);
+    appSettings().setValue(kRecentKey, files);
     rebuildRecentMenu();
 }
 
 void MainWindow::clearRecentFiles()
 {
-    settings().remove(kRecentKey);
+    appSettings().remove(kRecentKey);
     rebuildRecentMenu();
 }
 
@@ -262,7 +253,7 @@ bool MainWindow::openRecentFile(const QString& path)
     if (!QFileInfo::exists(path)) {
         QStringList files = recentFiles();
         files.removeAll(path);
-        settings().setValue(kRecentKey, files);
+        appSettings().setValue(kRecentKey, files);
         rebuildRecentMenu();
         QMessageBox box(QMessageBox::Warning, tr("File Not Found"),
             tr("“%1” no longer exists.").arg(QFileInfo(path).fileName()), QMessageBox::Ok, this);
@@ -327,7 +318,7 @@ void MainWindow::saveScenarioAsDialog()
         QMessageBox::information(this, tr("Nothing to Save"), tr("Open a scenario first: live telemetry has none."));
         return;
     }
-    const QString dir = settings().value(QStringLiteral("scenario/lastDirectory")).toString();
+    const QString dir = appSettings().value(QStringLiteral("scenario/lastDirectory")).toString();
     QString suggested = QString::fromStdString(runner()->scenario().name).toLower();
     suggested.replace(QRegularExpression(QStringLiteral("[^a-z0-9._-]+")), QStringLiteral("-"));
     if (suggested.isEmpty()) suggested = QStringLiteral("scenario");
@@ -347,7 +338,7 @@ bool MainWindow::saveScenarioAs(const QString& path)
         return false;
     }
     addRecentFile(path);
-    settings().setValue(QStringLiteral("scenario/lastDirectory"), QFileInfo(path).absolutePath());
+    appSettings().setValue(QStringLiteral("scenario/lastDirectory"), QFileInfo(path).absolutePath());
     statusBar()->showMessage(tr("Saved %1").arg(QDir::toNativeSeparators(path)), 5000);
     return true;
 }

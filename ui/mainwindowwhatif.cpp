@@ -3,6 +3,7 @@
 
 #include "mainwindow.h"
 
+#include "appsettings.h"
 #include "graphview.h"
 #include "inspectorpanel.h"
 #include "scenario/scenariowriter.h"
@@ -77,9 +78,7 @@ void MainWindow::arrangeDefaultDocks()
     tabifyDockWidget(m_inspectorDock, m_whatIf->activeFaultsDock());
     m_inspectorDock->raise();
     // Sizes take once the window is laid out, and only on a first start: a saved state wins.
-    if (QSettings(QStringLiteral("Faultline"), QStringLiteral("Faultline"))
-            .contains(QStringLiteral("mainWindow/state")))
-        return;
+    if (appSettings().contains(QStringLiteral("mainWindow/state"))) return;
     QTimer::singleShot(100, this, [this] {
         resizeDocks({ m_whatIf->eventLogDock() }, { std::max(150, height() / 5) }, Qt::Vertical);
         resizeDocks({ m_whatIf->lessonDock(), m_inspectorDock }, { 280, 300 }, Qt::Horizontal);
