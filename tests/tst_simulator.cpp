@@ -8,6 +8,7 @@
 #include <QTest>
 
 #include <algorithm>
+#include <map>
 #include <memory>
 
 using namespace faultline;
@@ -186,6 +187,31 @@ private slots:
         Run run(std::move(s), 5);
         for (const auto& span : run.sink.select(SpanKind::Client, "user"))
             QCOMPARE(span.durationMs(), 81.0); // max(50, 80) + 1, not 50 + 80 + 1
+    }
+
+    // Round robin keeps one position per caller and callee, as a client's balancer does per cluster, not one
+    // per call site: the four calls of a fan-out to a four-instance service land on four instances, not
+    // all on the same one at the same moment.
+    void roundRobinSpreadsAFanOutOverTheInstances()
+    {
+        Scenario s;
+        ParallelStep fan;
+        fan.steps = { syncCall("leaf", "op"), syncCall("leaf", "op"), syncCall("leaf", "op"), syncCall("leaf", "op") };
+        s.services.push_back(service("front", { operation("op", Distribution::constant(1), { fan }) }));
+        s.services.push_back(service("leaf", { operation("op", Distribution::constant(20)) }, 4, 1));
+        s.workload.push_back(workload("front", "op", 2, Arrival::Constant));
+        Run run(std::move(s), 5);
+        const auto leaf = run.sink.select(SpanKind::Server, "leaf");
+        QVERIFY(leaf.size() >= 32);
+        std::map<std::string, int> perInstance;
+        for (const auto& span : leaf)
+            ++perInstance[span.instance];
+        QCOMPARE(perInstance.size(), size_t(4));
+        for (const auto& [instance, n] : perInstance)
+            QCOMPARE(n, static_cast<int>(leaf.size() / 4));
+        // One worker each and no waiting: every front request takes 1 + 20 ms, as it would on four machines.
+        for (const auto& span : run.sink.select(SpanKind::Client, "user"))
+            QCOMPARE(span.durationMs(), 21.0);
     }
 
     void failedSyncStepFailsCallerAndSkipsTheRest()

@@ -424,15 +424,16 @@ uint32_t SimulatorImpl::chooseInstance(const CallSite& site)
     };
     const LoadBalancing policy = site.step ? site.step->load_balancing : LoadBalancing::RoundRobin;
     if (policy == LoadBalancing::RoundRobin) {
+        uint32_t& next = m_roundRobin[site.balancer];
         for (uint32_t k = 0; k < n; ++k) {
-            const uint32_t i = (st.next_instance + k) % n;
+            const uint32_t i = (next + k) % n;
             if (healthy(i)) {
-                st.next_instance = (i + 1) % n;
+                next = (i + 1) % n;
                 return i;
             }
         }
-        const uint32_t i = st.next_instance % n;
-        st.next_instance = (i + 1) % n;
+        const uint32_t i = next % n;
+        next = (i + 1) % n;
         return i;
     }
     // Random and least-request choose among healthy instances; with none healthy, among all.

@@ -12,6 +12,7 @@
 
 #include <deque>
 #include <limits>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -30,6 +31,9 @@ struct CallSite {
     uint32_t operation = kNone;
     uint32_t state = kNone; ///< index into SimulatorImpl::m_sites (mutable per-site state)
     uint32_t breaker = kNone; ///< index into SimulatorImpl::m_breakers
+    /// Index into SimulatorImpl::m_roundRobin: one position per caller and callee, as a client's load
+    /// balancer keeps one per cluster, so the calls of a fan-out to one service spread over its instances.
+    uint32_t balancer = kNone;
     bool sync = true;
     bool continue_on_error = false;
     bool propagate_deadline = false;
@@ -53,7 +57,6 @@ struct SiteState {
     int active_retries = 0; ///< of which retries
     std::deque<uint32_t> bulkhead_waiting; ///< logical calls waiting for a bulkhead slot
     std::deque<uint32_t> pending_requests; ///< logical calls waiting for an Envoy connection
-    uint32_t next_instance = 0;
     std::vector<OutlierState> outliers; ///< per callee instance
     std::unique_ptr<RetryThrottle> throttle;
     std::unique_ptr<AdaptiveThrottle> adaptive;
@@ -118,7 +121,6 @@ struct ServiceModel {
     std::string_view node_kind;
     std::vector<OperationModel> operations;
     std::vector<InstanceState> instances;
-    uint32_t next_instance = 0; ///< round robin
     ServiceFaults faults;
     int64_t last_change_ns = 0;
     ServiceRunStats stats;
@@ -326,6 +328,9 @@ public:
     std::vector<LogicalCall> m_logicals;
     std::vector<uint32_t> m_freeLogicals;
     std::deque<SiteState> m_sites; // a deque: call sites keep indices, states never move
+    std::vector<uint32_t> m_roundRobin; // next instance, per (caller, callee) pair that has a call site
+    std::map<std::pair<uint32_t, uint32_t>, uint32_t> m_balancerOf; // (caller, callee) -> m_roundRobin index
+    uint32_t balancerFor(uint32_t caller, uint32_t callee);
     std::deque<BreakerSlot> m_breakers;
 
     struct ActiveFault {

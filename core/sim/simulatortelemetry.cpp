@@ -146,6 +146,7 @@ void SimulatorImpl::buildModel()
         WorkloadModel model { &w, RateSchedule(w.schedule),
             makeCallSite(scenario, w.client, "user", w.target, w.operation, true, w.protocol, w.timeout_ms, false) };
         model.site.state = static_cast<uint32_t>(m_sites.size());
+        model.site.balancer = balancerFor(kNone, model.site.service);
         m_sites.emplace_back();
         m_workloads.push_back(std::move(model));
     }
@@ -195,12 +196,20 @@ void SimulatorImpl::buildModel()
     m_batch.spans.reserve(kBatchSize);
 }
 
+uint32_t SimulatorImpl::balancerFor(uint32_t caller, uint32_t callee)
+{
+    const auto [it, added] = m_balancerOf.try_emplace({ caller, callee }, static_cast<uint32_t>(m_roundRobin.size()));
+    if (added) m_roundRobin.push_back(0);
+    return it->second;
+}
+
 void SimulatorImpl::attachPolicies(CallSite& site, uint32_t caller, const CallStep& step)
 {
     site.caller = caller;
     site.step = &step;
     site.propagate_deadline = step.propagate_deadline;
     site.state = static_cast<uint32_t>(m_sites.size());
+    site.balancer = balancerFor(caller, site.service);
     SiteState& state = m_sites.emplace_back();
     if (step.retry && step.retry->throttling) state.throttle = std::make_unique<RetryThrottle>(*step.retry->throttling);
     if (step.adaptive_throttling) state.adaptive = std::make_unique<AdaptiveThrottle>(*step.adaptive_throttling);
