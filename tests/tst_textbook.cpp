@@ -125,7 +125,13 @@ private slots:
         const double share = static_cast<double>(events.dead_lettered) / static_cast<double>(events.published);
         QVERIFY(std::abs(share - 0.01) < 0.003);
         QCOMPARE(events.delivery_limit, events.dead_lettered);
-        QCOMPARE(events.consumer_failures, 6 * events.dead_lettered); // six failed deliveries each
+        // Six failed deliveries for each dead-lettered message; beyond those, only the failures of the few poison
+        // messages still being redelivered when the run stops (at most five each).
+        QVERIFY2(events.consumer_failures >= 6 * events.dead_lettered
+                && events.consumer_failures - 6 * events.dead_lettered < 30,
+            qPrintable(QStringLiteral("%1 failures, %2 dead-lettered")
+                           .arg(events.consumer_failures)
+                           .arg(events.dead_lettered)));
         // The dead-letter queue is its own node, fed by the queue.
         const EdgeSnapshot& dead = Run::edge(*snapshot, "order-events", "order-events.dlq");
         QVERIFY(dead.kind == EdgeKind::Async);
