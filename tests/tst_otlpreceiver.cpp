@@ -165,6 +165,8 @@ private slots:
         QCOMPARE(std::get<SpanBatch>(*item).spans.size(), size_t(2));
         QCOMPARE(receiver->stats().spans_received, uint64_t(2));
         QCOMPARE(receiver->stats().spans_rejected, uint64_t(2));
+        QCOMPARE(receiver->stats().spans_unusable, uint64_t(2));
+        QCOMPARE(receiver->stats().spans_refused, uint64_t(0));
     }
 
     void answersMalformedBytesWithInvalidArgumentAndKeepsServing()
@@ -222,6 +224,8 @@ private slots:
         ReceiverStats stats = receiver->stats();
         QCOMPARE(stats.spans_received, uint64_t(5));
         QCOMPARE(stats.spans_rejected, uint64_t(4));
+        QCOMPARE(stats.spans_refused, uint64_t(4));
+        QCOMPARE(stats.spans_unusable, uint64_t(0));
 
         // Taking the first batch out makes room again.
         auto first = receiver->pop(kPopTimeout);

@@ -108,6 +108,10 @@ public:
         : receiver_(receiver)
         , method_(method)
     {
+        {
+            std::lock_guard lock(receiver_.mutex);
+            ++receiver_.stats.calls_in_progress;
+        }
         StartRead(&request_);
     }
 
@@ -133,7 +137,14 @@ public:
         StartWriteAndFinish(&response_, grpc::WriteOptions(), grpc::Status::OK);
     }
 
-    void OnDone() override { delete this; }
+    void OnDone() override
+    {
+        {
+            std::lock_guard lock(receiver_.mutex);
+            --receiver_.stats.calls_in_progress;
+        }
+        delete this;
+    }
 
 private:
     OtlpReceiverImpl& receiver_;
@@ -214,12 +225,14 @@ grpc::Status OtlpReceiverImpl::handle(Method method, const grpc::ByteBuffer& req
         if (const Admission a = admit(std::move(decoded.batch), accepted); a != Admission::Queued) {
             std::lock_guard lock(mutex);
             stats.spans_rejected += accepted + decoded.rejected_spans;
+            stats.spans_refused += accepted + decoded.rejected_spans;
             return refusal(a);
         }
         {
             std::lock_guard lock(mutex);
             stats.spans_received += accepted;
             stats.spans_rejected += decoded.rejected_spans;
+            stats.spans_unusable += decoded.rejected_spans;
         }
         opentelemetry::proto::collector::trace::v1::ExportTraceServiceResponse reply;
         if (decoded.rejected_spans > 0) {

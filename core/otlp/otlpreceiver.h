@@ -26,6 +26,8 @@ struct ReceiverStats {
     uint64_t requests = 0;
     uint64_t spans_received = 0; ///< accepted into the hand-off queue
     uint64_t spans_rejected = 0; ///< refused for overload (RESOURCE_EXHAUSTED) or unusable (partial_success)
+    uint64_t spans_refused = 0; ///< the part of spans_rejected in requests refused whole (overload, shutting down)
+    uint64_t spans_unusable = 0; ///< the part in accepted requests, reported as partial_success.rejected_spans
     uint64_t metric_points_received = 0;
     uint64_t metric_points_rejected = 0;
     uint64_t malformed_requests = 0; ///< answered INVALID_ARGUMENT
@@ -35,6 +37,9 @@ struct ReceiverStats {
     /// those with RESOURCE_EXHAUSTED before the receiver sees a byte, so their spans cannot be counted),
     /// or cancelled by the client.
     uint64_t unreadable_requests = 0;
+    /// Export calls being served right now (read, decoded, answered); back to 0 once every call has ended,
+    /// however its sender left.
+    uint64_t calls_in_progress = 0;
 };
 
 class OtlpReceiverImpl;
