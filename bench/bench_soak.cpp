@@ -67,10 +67,11 @@ void printReceiver(const MainWindow& window)
 {
     const ReceiverStats r = window.liveRunner()->receiverStats();
     const auto snapshot = window.graphView()->snapshot();
-    std::printf("receiver: %llu spans received, %llu refused, %llu unusable; window status bar: \"%s\", \"%s\"; "
-                "snapshot: %zu nodes, %zu edges, %llu spans dropped, %llu pairings pending\n",
+    std::printf("receiver: %llu spans received, %llu refused, %llu unusable, %llu queued (%.1f MiB); window status "
+                "bar: \"%s\", \"%s\"; snapshot: %zu nodes, %zu edges, %llu spans dropped, %llu pairings pending\n",
         static_cast<unsigned long long>(r.spans_received), static_cast<unsigned long long>(r.spans_refused),
-        static_cast<unsigned long long>(r.spans_unusable), qPrintable(statusText(window, "rateLabel")),
+        static_cast<unsigned long long>(r.spans_unusable), static_cast<unsigned long long>(r.queued_spans),
+        mib(r.queued_bytes), qPrintable(statusText(window, "rateLabel")),
         qPrintable(statusText(window, "droppedLabel")), snapshot ? snapshot->nodes.size() : size_t(0),
         snapshot ? snapshot->edges.size() : size_t(0),
         static_cast<unsigned long long>(snapshot ? snapshot->counters.spans_dropped : 0),
@@ -154,7 +155,7 @@ int rss(QApplication& app, MainWindow& window, double seconds, double rate, int 
     uint64_t worst = 0;
     uint64_t lastAccepted = 0;
     double lastT = 0.0;
-    std::printf("%8s %10s %12s %12s %10s\n", "t_s", "rss_mib", "spans/s", "refused", "vs_warm");
+    std::printf("%8s %10s %12s %12s %12s %10s\n", "t_s", "rss_mib", "spans/s", "refused", "queued_mib", "vs_warm");
     auto report = [&] {
         const double t = static_cast<double>(clock.elapsed()) / 1000.0;
         const uint64_t now = residentBytes();
@@ -168,8 +169,9 @@ int rss(QApplication& app, MainWindow& window, double seconds, double rate, int 
         if (reference != 0)
             std::snprintf(versus, sizeof versus, "%+.1f %%",
                 100.0 * (static_cast<double>(now) - static_cast<double>(reference)) / static_cast<double>(reference));
-        std::printf("%8.0f %10.1f %12.0f %12llu %10s\n", t, mib(now), spansPerSecond,
-            static_cast<unsigned long long>(senders.tally().spans_refused.load()), versus);
+        std::printf("%8.0f %10.1f %12.0f %12llu %12.1f %10s\n", t, mib(now), spansPerSecond,
+            static_cast<unsigned long long>(senders.tally().spans_refused.load()),
+            mib(window.liveRunner()->receiverStats().queued_bytes), versus);
         std::fflush(stdout);
     };
     // Sample every second for the verdict, print every `every` seconds.
@@ -186,6 +188,7 @@ int rss(QApplication& app, MainWindow& window, double seconds, double rate, int 
     fine.stop();
     report();
     senders.stop();
+    runFor(app, 500); // the status bar catches up with the last answers
     printTally(senders.tally(), static_cast<double>(clock.elapsed()) / 1000.0);
     printReceiver(window);
     const double growth = reference ? (static_cast<double>(worst) / static_cast<double>(reference) - 1.0) : 0.0;

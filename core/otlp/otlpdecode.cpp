@@ -382,6 +382,10 @@ bool decodeTraceRequest(std::string_view bytes, DecodedTraces& out, std::string&
     }
     out.rejected_spans = rejections.total();
     out.warning = rejections.message("spans");
+    // Strings longer than the small-string buffer live outside the arena; their bytes are in the request.
+    out.memory_bytes = static_cast<size_t>(storage->arena.SpaceAllocated()) + bytes.size()
+        + out.batch.spans.capacity() * sizeof(Span) + storage->links.capacity() * sizeof(SpanLink)
+        + storage->attributes.capacity() * sizeof(KeyValue);
     out.batch.keepalive.push_back(std::move(storage));
     return true;
 }

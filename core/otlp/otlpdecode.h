@@ -16,6 +16,9 @@ struct DecodedTraces {
     SpanBatch batch; ///< spans whose views point into the decoded message, which batch.keepalive holds
     uint64_t rejected_spans = 0; ///< spans unusable as telemetry (no trace or span id), for partial_success
     std::string warning; ///< partial_success.error_message when rejected_spans > 0
+    /// What holding the batch costs in memory, about: the decoded message's arena, its strings (at most the
+    /// request's bytes) and the span, link and attribute arrays.
+    size_t memory_bytes = 0;
 };
 
 struct DecodedMetrics {
