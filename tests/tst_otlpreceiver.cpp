@@ -239,23 +239,25 @@ private slots:
 
     void refusesRequestsBeyondTheQueuesMemoryBudget()
     {
-        // Few spans, but large ones: the byte budget refuses what the span count would let in.
+        // Few spans, but large ones (names are kept up to 256 bytes): the byte budget refuses what the span
+        // count would let in.
         ReceiverConfig config;
         config.queue_capacity_spans = 1000;
-        config.queue_capacity_bytes = 256 * 1024;
+        config.queue_capacity_bytes = 8 * 1024;
         auto receiver = startReceiver(config);
-        const auto big = traceRequest("a", 1, std::string(150'000, 'x'));
+        const auto big = traceRequest("a", 10, std::string(300, 'x'));
 
         QVERIFY(exportTraces(*receiver, big).status.ok()); // an empty queue takes it whatever it costs
         ReceiverStats stats = receiver->stats();
-        QCOMPARE(stats.queued_spans, uint64_t(1));
-        QVERIFY2(stats.queued_bytes >= big.ByteSizeLong(), std::to_string(stats.queued_bytes).c_str());
+        QCOMPARE(stats.queued_spans, uint64_t(10));
+        QVERIFY2(stats.queued_bytes >= 10 * (256 + sizeof(Span)), std::to_string(stats.queued_bytes).c_str());
+        QVERIFY2(stats.queued_bytes < 8 * 1024, std::to_string(stats.queued_bytes).c_str());
         QCOMPARE(exportTraces(*receiver, big).status.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
         QVERIFY(exportTraces(*receiver, traceRequest("a", 2)).status.ok()); // small ones still fit
         stats = receiver->stats();
-        QCOMPARE(stats.spans_received, uint64_t(3));
-        QCOMPARE(stats.spans_refused, uint64_t(1));
-        QCOMPARE(stats.queued_spans, uint64_t(3));
+        QCOMPARE(stats.spans_received, uint64_t(12));
+        QCOMPARE(stats.spans_refused, uint64_t(10));
+        QCOMPARE(stats.queued_spans, uint64_t(12));
 
         QVERIFY(receiver->pop(kPopTimeout).has_value());
         QVERIFY(receiver->pop(kPopTimeout).has_value());
