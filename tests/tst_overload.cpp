@@ -265,11 +265,11 @@ private slots:
         QCOMPARE(snapshot->nodes[static_cast<size_t>(cart)].traffic.totals.requests, total.pairs_accepted);
         QCOMPARE(snapshot->nodes[static_cast<size_t>(cart)].traffic.totals.errors, total.error_pairs_accepted);
 
-        // Memory: what may be held after warm-up is the queue (its spans decoded, each with its share of the
-        // protobuf message: about 0.8 KiB a span of this shape, so 2 KiB), each sender's call in flight (the
-        // bytes, gRPC's copy, the decoder's copy, its message: 4 x), doubled for the allocator's slack, plus
-        // 16 MiB. A receiver that kept what it cannot take yet would grow by several times the bytes sent
-        // (with a queue of 300,000 spans this flood peaks 280 MiB above the start).
+        // Memory: what may be held after warm-up is the queue (its spans decoded: well under 1 KiB a span of
+        // this shape once the parsed message is freed, so 2 KiB), each sender's call in flight (the bytes,
+        // gRPC's copy, the decoder's copy, its message: 4 x), doubled for the allocator's slack, plus 16 MiB.
+        // A receiver that kept what it cannot take yet would grow by several times the bytes sent (a queue of
+        // 300,000 spans, when decoded requests still kept their messages, peaked 280 MiB above the start).
         const uint64_t bound = 2 * (kQueueCapacity * 2048 + kSenders * 4 * requestBytes) + (16u << 20);
         std::printf("RSS: %.1f MiB after warm-up, %.1f MiB at peak (bound %.1f MiB); %.1f MiB sent after warm-up; "
                     "%llu of %llu calls answered RESOURCE_EXHAUSTED\n",
