@@ -165,6 +165,8 @@ private slots:
         QCOMPARE(std::get<SpanBatch>(*item).spans.size(), size_t(2));
         QCOMPARE(receiver->stats().spans_received, uint64_t(2));
         QCOMPARE(receiver->stats().spans_rejected, uint64_t(2));
+        QCOMPARE(receiver->stats().spans_unusable, uint64_t(2));
+        QCOMPARE(receiver->stats().spans_refused, uint64_t(0));
     }
 
     void answersMalformedBytesWithInvalidArgumentAndKeepsServing()
@@ -222,6 +224,8 @@ private slots:
         ReceiverStats stats = receiver->stats();
         QCOMPARE(stats.spans_received, uint64_t(5));
         QCOMPARE(stats.spans_rejected, uint64_t(4));
+        QCOMPARE(stats.spans_refused, uint64_t(4));
+        QCOMPARE(stats.spans_unusable, uint64_t(0));
 
         // Taking the first batch out makes room again.
         auto first = receiver->pop(kPopTimeout);
@@ -231,6 +235,35 @@ private slots:
         stats = receiver->stats();
         QCOMPARE(stats.spans_received, uint64_t(8));
         QCOMPARE(stats.spans_rejected, uint64_t(4));
+    }
+
+    void refusesRequestsBeyondTheQueuesMemoryBudget()
+    {
+        // Few spans, but large ones (names are kept up to 256 bytes): the byte budget refuses what the span
+        // count would let in.
+        ReceiverConfig config;
+        config.queue_capacity_spans = 1000;
+        config.queue_capacity_bytes = 8 * 1024;
+        auto receiver = startReceiver(config);
+        const auto big = traceRequest("a", 10, std::string(300, 'x'));
+
+        QVERIFY(exportTraces(*receiver, big).status.ok()); // an empty queue takes it whatever it costs
+        ReceiverStats stats = receiver->stats();
+        QCOMPARE(stats.queued_spans, uint64_t(10));
+        QVERIFY2(stats.queued_bytes >= 10 * (256 + sizeof(Span)), std::to_string(stats.queued_bytes).c_str());
+        QVERIFY2(stats.queued_bytes < 8 * 1024, std::to_string(stats.queued_bytes).c_str());
+        QCOMPARE(exportTraces(*receiver, big).status.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
+        QVERIFY(exportTraces(*receiver, traceRequest("a", 2)).status.ok()); // small ones still fit
+        stats = receiver->stats();
+        QCOMPARE(stats.spans_received, uint64_t(12));
+        QCOMPARE(stats.spans_refused, uint64_t(10));
+        QCOMPARE(stats.queued_spans, uint64_t(12));
+
+        QVERIFY(receiver->pop(kPopTimeout).has_value());
+        QVERIFY(receiver->pop(kPopTimeout).has_value());
+        QCOMPARE(receiver->stats().queued_bytes, uint64_t(0));
+        QCOMPARE(receiver->stats().queued_spans, uint64_t(0));
+        QVERIFY(exportTraces(*receiver, big).status.ok());
     }
 
     void handsOverMetricPoints()

@@ -311,7 +311,6 @@ void MainWindow::createStatusBar()
     m_rateLabel->setToolTip(tr("Spans accepted per second, over the last %1 s").arg(kRateWindowMs / 1000));
     m_droppedLabel = new QLabel(this);
     m_droppedLabel->setObjectName(QStringLiteral("droppedLabel"));
-    m_droppedLabel->setToolTip(tr("Spans refused under overload and reported to the senders as RESOURCE_EXHAUSTED"));
     m_malformedLabel = new QLabel(this);
     m_malformedLabel->setObjectName(QStringLiteral("malformedLabel"));
     m_malformedLabel->setToolTip(tr("Requests that could not be decoded, answered INVALID_ARGUMENT"));
@@ -633,6 +632,11 @@ void MainWindow::updateLiveStatus()
     m_rateLabel->setText(
         tr("%1 spans/s").arg(FigureFormat::count(static_cast<uint64_t>(std::lround(m_spansPerSecond)))));
     m_droppedLabel->setText(tr("%1 dropped").arg(FigureFormat::count(stats.spans_rejected)));
+    m_droppedLabel->setToolTip(
+        tr("Spans not graphed: %1 refused while Faultline was overloaded (answered "
+           "RESOURCE_EXHAUSTED, which exporters retry with backoff), %2 unusable (no trace "
+           "or span id, reported to the sender as partial_success)")
+            .arg(FigureFormat::count(stats.spans_refused), FigureFormat::count(stats.spans_unusable)));
     QPalette palette = statusBar()->palette();
     if (stats.spans_rejected > 0)
         palette.setColor(QPalette::WindowText, GraphStyle::healthColor(Health::Failing, palette));

@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <charconv>
 #include <climits>
+#include <cstring>
 #include <limits>
 #include <memory>
 
@@ -33,6 +34,63 @@ struct TraceStorage {
     std::vector<SpanLink> links;
     std::vector<KeyValue> attributes;
 };
+
+/// What a batch keeps once decoded: its strings copied into one buffer, and the arrays behind Span::links
+/// and Span::attributes (moved from the TraceStorage, so their addresses stay put).
+struct CompactSpans {
+    std::string strings;
+    std::vector<SpanLink> links;
+    std::vector<KeyValue> attributes;
+};
+
+/// Copies every string the spans view into one buffer and points the views there, so that the parsed
+/// message (most of a decoded request's memory, and thousands of frees) goes away on the decoding thread
+/// instead of sitting in the hand-off queue and being freed by the consumer. Consecutive spans of one
+/// resource share their resource strings, copied once.
+std::shared_ptr<CompactSpans> compact(std::vector<Span>& spans, TraceStorage& storage)
+{
+    auto out = std::make_shared<CompactSpans>();
+    // Pass 0 sizes the buffer, pass 1 copies into it: it never reallocates under the views it hands out.
+    for (int pass = 0; pass < 2; ++pass) {
+        size_t size = 0;
+        auto relocate = [&](std::string_view& view) {
+            if (view.empty()) return;
+            if (pass == 1) {
+                std::memcpy(out->strings.data() + size, view.data(), view.size());
+                view = std::string_view(out->strings.data() + size, view.size());
+            }
+            size += view.size();
+        };
+        std::string_view service, instance, nodeKind; // the previous span's, as parsed
+        std::string_view serviceTo, instanceTo, nodeKindTo; // and where they went
+        auto moveShared = [&](std::string_view& view, std::string_view& previous, std::string_view& previousTo) {
+            if (!view.empty() && view.data() == previous.data() && view.size() == previous.size()) {
+                view = previousTo;
+                return;
+            }
+            previous = view;
+            relocate(view);
+            previousTo = view;
+        };
+        for (Span& span : spans) {
+            moveShared(span.service, service, serviceTo);
+            moveShared(span.service_instance, instance, instanceTo);
+            moveShared(span.node_kind, nodeKind, nodeKindTo);
+            for (std::string_view* view :
+                { &span.name, &span.rpc_system, &span.http_method, &span.messaging_system, &span.messaging_destination,
+                    &span.db_system, &span.db_name, &span.peer_service, &span.server_address })
+                relocate(*view);
+        }
+        for (KeyValue& kv : storage.attributes) {
+            relocate(kv.key);
+            relocate(kv.value);
+        }
+        if (pass == 0) out->strings.resize(size);
+    }
+    out->links = std::move(storage.links);
+    out->attributes = std::move(storage.attributes);
+    return out;
+}
 
 /// Distinct reasons for rejecting items, joined into the partial_success message.
 class Rejections {
@@ -382,7 +440,11 @@ bool decodeTraceRequest(std::string_view bytes, DecodedTraces& out, std::string&
     }
     out.rejected_spans = rejections.total();
     out.warning = rejections.message("spans");
-    out.batch.keepalive.push_back(std::move(storage));
+    std::shared_ptr<CompactSpans> kept = compact(out.batch.spans, *storage);
+    storage.reset(); // the parsed message, here on the decoding thread
+    out.memory_bytes = kept->strings.capacity() + out.batch.spans.capacity() * sizeof(Span)
+        + kept->links.capacity() * sizeof(SpanLink) + kept->attributes.capacity() * sizeof(KeyValue);
+    out.batch.keepalive.push_back(std::move(kept));
     return true;
 }
 

@@ -13,9 +13,12 @@
 namespace faultline {
 
 struct DecodedTraces {
-    SpanBatch batch; ///< spans whose views point into the decoded message, which batch.keepalive holds
+    SpanBatch batch; ///< spans whose views point into one buffer of their strings, which batch.keepalive holds
     uint64_t rejected_spans = 0; ///< spans unusable as telemetry (no trace or span id), for partial_success
     std::string warning; ///< partial_success.error_message when rejected_spans > 0
+    /// What holding the batch costs in memory: its strings and the span, link and attribute arrays (the
+    /// parsed message is gone by then).
+    size_t memory_bytes = 0;
 };
 
 struct DecodedMetrics {

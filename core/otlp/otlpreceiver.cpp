@@ -87,15 +87,21 @@ public:
 
     mutable std::mutex mutex; // guards everything below
     std::condition_variable arrived;
-    std::deque<std::pair<ReceivedItem, size_t>> queue; // item and its cost in spans
+    struct Queued {
+        ReceivedItem item;
+        size_t spans = 0; // its cost against queue_capacity_spans (metric points count as spans)
+        size_t bytes = 0; // and against queue_capacity_bytes
+    };
+    std::deque<Queued> queue;
     size_t queued_spans = 0;
+    size_t queued_bytes = 0;
     bool stopped = false;
     ReceiverStats stats;
     std::unordered_set<std::string> senders;
 
 private:
     enum class Admission { Queued, Full, Stopped };
-    Admission admit(ReceivedItem item, size_t cost);
+    Admission admit(ReceivedItem item, size_t cost, size_t bytes);
     static grpc::Status refusal(Admission why);
 };
 
@@ -108,6 +114,10 @@ public:
         : receiver_(receiver)
         , method_(method)
     {
+        {
+            std::lock_guard lock(receiver_.mutex);
+            ++receiver_.stats.calls_in_progress;
+        }
         StartRead(&request_);
     }
 
@@ -133,7 +143,14 @@ public:
         StartWriteAndFinish(&response_, grpc::WriteOptions(), grpc::Status::OK);
     }
 
-    void OnDone() override { delete this; }
+    void OnDone() override
+    {
+        {
+            std::lock_guard lock(receiver_.mutex);
+            --receiver_.stats.calls_in_progress;
+        }
+        delete this;
+    }
 
 private:
     OtlpReceiverImpl& receiver_;
@@ -170,16 +187,19 @@ void OtlpReceiverImpl::notePeer(const std::string& peer)
     stats.senders_seen = senders.size();
 }
 
-OtlpReceiverImpl::Admission OtlpReceiverImpl::admit(ReceivedItem item, size_t cost)
+OtlpReceiverImpl::Admission OtlpReceiverImpl::admit(ReceivedItem item, size_t cost, size_t bytes)
 {
     std::lock_guard lock(mutex);
     if (stopped) return Admission::Stopped;
     // A request larger than the whole budget still gets in when the queue is empty, or its exporter would
     // retry it forever; memory stays bounded by capacity plus one message of max_receive_bytes.
-    if (queued_spans > 0 && queued_spans + cost > config.queue_capacity_spans) return Admission::Full;
+    if (queued_spans > 0
+        && (queued_spans + cost > config.queue_capacity_spans || queued_bytes + bytes > config.queue_capacity_bytes))
+        return Admission::Full;
     if (cost > 0) {
-        queue.emplace_back(std::move(item), cost);
+        queue.push_back({ std::move(item), cost, bytes });
         queued_spans += cost;
+        queued_bytes += bytes;
         arrived.notify_one();
     }
     return Admission::Queued;
@@ -211,15 +231,18 @@ grpc::Status OtlpReceiverImpl::handle(Method method, const grpc::ByteBuffer& req
             return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, error);
         }
         const size_t accepted = decoded.batch.spans.size();
-        if (const Admission a = admit(std::move(decoded.batch), accepted); a != Admission::Queued) {
+        if (const Admission a = admit(std::move(decoded.batch), accepted, decoded.memory_bytes);
+            a != Admission::Queued) {
             std::lock_guard lock(mutex);
             stats.spans_rejected += accepted + decoded.rejected_spans;
+            stats.spans_refused += accepted + decoded.rejected_spans;
             return refusal(a);
         }
         {
             std::lock_guard lock(mutex);
             stats.spans_received += accepted;
             stats.spans_rejected += decoded.rejected_spans;
+            stats.spans_unusable += decoded.rejected_spans;
         }
         opentelemetry::proto::collector::trace::v1::ExportTraceServiceResponse reply;
         if (decoded.rejected_spans > 0) {
@@ -237,7 +260,8 @@ grpc::Status OtlpReceiverImpl::handle(Method method, const grpc::ByteBuffer& req
         return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, error);
     }
     const size_t accepted = decoded.points.size();
-    if (const Admission a = admit(std::move(decoded.points), accepted); a != Admission::Queued) {
+    const size_t memory = bytes.size() + decoded.points.capacity() * sizeof(MetricPoint);
+    if (const Admission a = admit(std::move(decoded.points), accepted, memory); a != Admission::Queued) {
         std::lock_guard lock(mutex);
         stats.metric_points_rejected += accepted + decoded.rejected_data_points;
         return refusal(a);
@@ -317,6 +341,7 @@ void OtlpReceiver::stop()
     std::lock_guard lock(d->mutex);
     d->queue.clear();
     d->queued_spans = 0;
+    d->queued_bytes = 0;
     d->stats.listening_on.clear();
 }
 
@@ -325,16 +350,20 @@ std::optional<ReceivedItem> OtlpReceiver::pop(std::chrono::milliseconds timeout)
     std::unique_lock lock(d->mutex);
     if (!d->arrived.wait_for(lock, timeout, [this] { return d->stopped || !d->queue.empty(); })) return {};
     if (d->stopped) return {};
-    auto [item, cost] = std::move(d->queue.front());
+    OtlpReceiverImpl::Queued next = std::move(d->queue.front());
     d->queue.pop_front();
-    d->queued_spans -= cost;
-    return std::move(item);
+    d->queued_spans -= next.spans;
+    d->queued_bytes -= next.bytes;
+    return std::move(next.item);
 }
 
 ReceiverStats OtlpReceiver::stats() const
 {
     std::lock_guard lock(d->mutex);
-    return d->stats;
+    ReceiverStats stats = d->stats;
+    stats.queued_spans = d->queued_spans;
+    stats.queued_bytes = d->queued_bytes;
+    return stats;
 }
 
 } // namespace faultline

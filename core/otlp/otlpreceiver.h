@@ -17,6 +17,9 @@ struct ReceiverConfig {
     std::string address = "127.0.0.1:4317"; ///< the OTLP/gRPC port, loopback unless the user says otherwise
     int max_receive_bytes = 4 * 1024 * 1024; ///< gRPC's default
     size_t queue_capacity_spans = 200000; ///< hand-off to the aggregator; beyond it, RESOURCE_EXHAUSTED
+    /// The same hand-off's memory budget (decoded requests, as DecodedTraces::memory_bytes counts them): spans
+    /// vary from a few hundred bytes to tens of kilobytes decoded, so a count alone does not bound memory.
+    size_t queue_capacity_bytes = size_t(64) << 20;
 };
 
 /// What the receiver hands to its consumer.
@@ -26,6 +29,8 @@ struct ReceiverStats {
     uint64_t requests = 0;
     uint64_t spans_received = 0; ///< accepted into the hand-off queue
     uint64_t spans_rejected = 0; ///< refused for overload (RESOURCE_EXHAUSTED) or unusable (partial_success)
+    uint64_t spans_refused = 0; ///< the part of spans_rejected in requests refused whole (overload, shutting down)
+    uint64_t spans_unusable = 0; ///< the part in accepted requests, reported as partial_success.rejected_spans
     uint64_t metric_points_received = 0;
     uint64_t metric_points_rejected = 0;
     uint64_t malformed_requests = 0; ///< answered INVALID_ARGUMENT
@@ -35,13 +40,18 @@ struct ReceiverStats {
     /// those with RESOURCE_EXHAUSTED before the receiver sees a byte, so their spans cannot be counted),
     /// or cancelled by the client.
     uint64_t unreadable_requests = 0;
+    /// Export calls being served right now (read, decoded, answered); back to 0 once every call has ended,
+    /// however its sender left.
+    uint64_t calls_in_progress = 0;
+    uint64_t queued_spans = 0; ///< in the hand-off queue right now
+    uint64_t queued_bytes = 0; ///< their memory, as counted against queue_capacity_bytes
 };
 
 class OtlpReceiverImpl;
 
 /// An OTLP/gRPC receiver for TraceService/Export and MetricsService/Export. gRPC threads decode requests
-/// and put them in a bounded queue; one consumer takes them out. When the queue is full the request is
-/// answered RESOURCE_EXHAUSTED (OTLP exporters retry it with backoff) and counted, never buffered.
+/// and put them in a queue bounded in spans and in bytes; one consumer takes them out. When the queue is full
+/// the request is answered RESOURCE_EXHAUSTED (OTLP exporters retry it with backoff) and counted, never buffered.
 class OtlpReceiver {
 public:
     explicit OtlpReceiver(ReceiverConfig config);

@@ -27,6 +27,7 @@ public:
         : m_options(std::move(options))
         , m_receiver(m_options.receiver)
         , m_aggregator(m_options.aggregator)
+        , m_traces(m_options.traces)
     {
         m_latest.store(m_aggregator.snapshot("live"));
     }

@@ -23,6 +23,7 @@ public:
     struct Options {
         ReceiverConfig receiver;
         AggregatorConfig aggregator;
+        TraceStoreConfig traces; ///< the store behind latestTraces(), waterfalls and forks
         double snapshot_hz = 10.0;
     };
 
@@ -47,7 +48,7 @@ public:
     /// The detail of the watched item, published with the latest snapshot; null when nothing is watched.
     std::shared_ptr<const DetailSnapshot> latestDetail() const;
     /// The recent traces through the watched item, refreshed about once a second; null when nothing is
-    /// watched. The store behind them keeps the last 200,000 spans received.
+    /// watched. The store behind them keeps the last Options::traces.max_spans spans received (200,000).
     std::shared_ptr<const TraceList> latestTraces() const;
     /// Asks for one trace's spans; latestWaterfall() has them shortly (within one snapshot period).
     void requestWaterfall(const TraceId& id);

@@ -55,18 +55,24 @@ void addSpan(otlp::collector::trace::v1::ExportTraceServiceRequest& request, con
     span->set_end_time_unix_nano(static_cast<uint64_t>(now));
 }
 
-/// One client span of `frontend` calling `cart`, and cart's server span, in one Export call.
-grpc::Status sendClientServerPair(const QString& address)
+/// One client span of `frontend` calling `cart`, and cart's server span, in one Export call; and `unusable`
+/// more spans with an all-zero span id, which the receiver reports as partial_success.
+grpc::Status sendClientServerPair(
+    const QString& address, int unusable = 0, otlp::collector::trace::v1::ExportTraceServiceResponse* answer = nullptr)
 {
     otlp::collector::trace::v1::ExportTraceServiceRequest request;
     addSpan(request, "frontend", 1, 0, otlp::trace::v1::Span::SPAN_KIND_CLIENT);
     addSpan(request, "cart", 2, 1, otlp::trace::v1::Span::SPAN_KIND_SERVER);
+    for (int i = 0; i < unusable; ++i)
+        addSpan(request, "frontend", 0, 0, otlp::trace::v1::Span::SPAN_KIND_CLIENT);
     auto stub = otlp::collector::trace::v1::TraceService::NewStub(
         grpc::CreateChannel(address.toStdString(), grpc::InsecureChannelCredentials()));
     grpc::ClientContext context;
     context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
     otlp::collector::trace::v1::ExportTraceServiceResponse response;
-    return stub->Export(&context, request, &response);
+    grpc::Status status = stub->Export(&context, request, &response);
+    if (answer) *answer = response;
+    return status;
 }
 
 bool showsEdge(const GraphView* view, const char* source, const char* target)
@@ -149,6 +155,32 @@ private slots:
         QTRY_COMPARE(labelText(window, "sendersLabel"), QStringLiteral("1 sender"));
         QCOMPARE(labelText(window, "malformedLabel"), QStringLiteral("0 malformed"));
         QCOMPARE(window.liveRunner()->receiverStats().spans_received, uint64_t(2));
+    }
+
+    void showsDroppedSpansAndWhyInTheStatusBar()
+    {
+        MainWindow window;
+        window.show();
+        QString error;
+        QVERIFY2(window.listen(QStringLiteral("127.0.0.1:0"), &error), qPrintable(error));
+        const QString address = QString::fromStdString(window.liveRunner()->receiverStats().listening_on);
+        auto* dropped = window.statusBar()->findChild<QLabel*>(QStringLiteral("droppedLabel"));
+        QVERIFY(dropped);
+        const QColor normal = dropped->palette().color(QPalette::WindowText);
+
+        otlp::collector::trace::v1::ExportTraceServiceResponse answer;
+        const grpc::Status status = sendClientServerPair(address, 3, &answer);
+        QVERIFY2(status.ok(), status.error_message().c_str());
+        QCOMPARE(answer.partial_success().rejected_spans(), int64_t(3));
+        // What the sender was told is what the window shows, in the status bar and in the snapshot it draws.
+        QTRY_COMPARE(labelText(window, "droppedLabel"), QStringLiteral("3 dropped"));
+        QVERIFY2(dropped->toolTip().contains(QLatin1String("0 refused while Faultline was overloaded")),
+            qPrintable(dropped->toolTip()));
+        QVERIFY2(dropped->toolTip().contains(QLatin1String("3 unusable")), qPrintable(dropped->toolTip()));
+        QVERIFY(dropped->palette().color(QPalette::WindowText) != normal);
+        QTRY_VERIFY_WITH_TIMEOUT(
+            window.graphView()->snapshot() && window.graphView()->snapshot()->counters.spans_dropped == 3, 10000);
+        QTRY_VERIFY_WITH_TIMEOUT(showsEdge(window.graphView(), "frontend", "cart"), 10000);
     }
 
     void disablesTheSimulationControlsWhileLive()
