@@ -50,6 +50,26 @@ int runGui(int argc, char** argv, const CommandLine& cl)
     }
 
     int code = 0;
+    if (!cl.replay.empty()) {
+        auto recording = loadRecordingForCommandLine(cl.replay, code);
+        if (!recording) {
+            QMessageBox::critical(nullptr, QObject::tr("Faultline"),
+                QObject::tr("Could not open the recording %1. The details were printed on standard error.")
+                    .arg(QString::fromStdString(cl.replay)));
+            return code;
+        }
+        MainWindow window;
+        SimulationRunner::Options options;
+        options.speed = cl.speed.value_or(1.0);
+        options.start_paused = cl.start_paused;
+        options.replay = recording->commands;
+        Scenario scenario = *recording->scenario;
+        scenario.seed
+            = recording->seed; // the recording's seed rules, even 0 (which as an option means "the scenario's")
+        window.runScenario(std::move(scenario), options);
+        window.show();
+        return app.exec();
+    }
     auto scenario = loadScenarioForCommandLine(cl.scenario, code);
     if (!scenario) {
         QMessageBox::critical(nullptr, QObject::tr("Faultline"),

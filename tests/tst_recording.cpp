@@ -10,6 +10,7 @@
 #include "scenario/scenariowriter.h"
 #include "support/builtins.h"
 
+#include <QProcess>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -95,6 +96,14 @@ Recording readBack(const Recording& recording)
     auto loaded = RecordingFile::fromString(RecordingFile::toJson(recording));
     if (!loaded.ok()) qFatal("a written recording does not read back: %s", loaded.errors.front().toString().c_str());
     return *loaded.recording;
+}
+
+std::string readFile(const QString& path)
+{
+    std::ifstream in(path.toStdString(), std::ios::binary);
+    std::stringstream s;
+    s << in.rdbuf();
+    return s.str();
 }
 
 } // namespace
@@ -235,6 +244,41 @@ private slots:
         QVERIFY(replay.recording()->commands.empty());
         stepAndWait(replay, static_cast<double>(recording.end_ns) / 1e9);
         QCOMPARE(RecordingFile::toJson(*replay.recording()), RecordingFile::toJson(*original.recording()));
+    }
+
+    void theCommandLineReplaysARecordingToTheSameSnapshot()
+    {
+        SimulationRunner::Options options;
+        options.start_paused = true;
+        SimulationRunner runner(builtin("checkout"), options);
+        stepAndWait(runner, 1.999999999);
+        const uint64_t id = runner.injectFault(delay("orders", 300, 10));
+        stepAndWait(runner, 2.4);
+        runner.revertFault(id);
+        stepAndWait(runner, 1.3);
+
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("run.recording.json"));
+        std::string error;
+        QVERIFY2(RecordingFile::toFile(*runner.recording(), path.toStdString(), &error), error.c_str());
+        const QString out = dir.filePath(QStringLiteral("replay.json"));
+        QProcess p;
+        p.start(QStringLiteral(FAULTLINE_BINARY),
+            { QStringLiteral("--headless"), QStringLiteral("--replay"), path, QStringLiteral("--snapshot"), out,
+                QStringLiteral("--quiet") });
+        QVERIFY(p.waitForFinished(120000));
+        QCOMPARE(p.exitCode(), 0);
+        QCOMPARE(comparable(readFile(out)), comparable(snapshotToJson(*runner.latestSnapshot()) + "\n"));
+
+        // --duration runs on past the recording's end (here with no more commands), or stops short of it.
+        const QString longer = dir.filePath(QStringLiteral("longer.json"));
+        p.start(QStringLiteral(FAULTLINE_BINARY),
+            { QStringLiteral("--headless"), QStringLiteral("--replay"), path, QStringLiteral("--duration"),
+                QStringLiteral("9"), QStringLiteral("--snapshot"), longer, QStringLiteral("--quiet") });
+        QVERIFY(p.waitForFinished(120000));
+        QCOMPARE(p.exitCode(), 0);
+        QVERIFY(readFile(longer).find("\"time_s\": 9.0") != std::string::npos
+            || readFile(longer).find("\"time_s\": 9,") != std::string::npos);
     }
 
     void malformedRecordingsAreRefusedWithAPointer_data()
