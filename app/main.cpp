@@ -62,11 +62,7 @@ int runGui(int argc, char** argv, const CommandLine& cl)
         SimulationRunner::Options options;
         options.speed = cl.speed.value_or(1.0);
         options.start_paused = cl.start_paused;
-        options.replay = recording->commands;
-        Scenario scenario = *recording->scenario;
-        scenario.seed
-            = recording->seed; // the recording's seed rules, even 0 (which as an option means "the scenario's")
-        window.runScenario(std::move(scenario), options);
+        window.replayRecording(*recording, options);
         window.show();
         return app.exec();
     }

@@ -111,13 +111,14 @@ private slots:
             << QStringList { "--listen", "127.0.0.1:4317", "--control", "localhost" } << QByteArray("with a port");
         QTest::addRow("listen without a port")
             << QStringList { "--headless", "--listen", "localhost", "--duration", "1" } << QByteArray("with a port");
-        QTest::addRow("replay without a file") << QStringList { "--headless", "--replay" } << QByteArray("needs a FILE");
+        QTest::addRow("replay without a file")
+            << QStringList { "--headless", "--replay" } << QByteArray("needs a FILE");
         QTest::addRow("replay and a scenario") << QStringList { "--headless", "--replay", "r.json", "builtin:checkout" }
                                                << QByteArray("holds its own scenario");
         QTest::addRow("replay with a seed")
             << QStringList { "--headless", "--replay", "r.json", "--seed", "3" } << QByteArray("holds its own seed");
-        QTest::addRow("replay and listen") << QStringList { "--replay", "r.json", "--listen", "127.0.0.1:4317" }
-                                           << QByteArray("cannot be combined");
+        QTest::addRow("replay and listen")
+            << QStringList { "--replay", "r.json", "--listen", "127.0.0.1:4317" } << QByteArray("cannot be combined");
         QTest::addRow("replay and validate")
             << QStringList { "--validate", "x.json", "--replay", "r.json" } << QByteArray("cannot be combined");
     }
@@ -182,7 +183,8 @@ private slots:
         })");
         const Outcome o = runFaultline({ QStringLiteral("--headless"), QStringLiteral("--replay"), bad });
         QCOMPARE(o.exitCode, 1);
-        QVERIFY2(o.err.contains(bad.toUtf8() + ": /commands/0/fault/target: unknown service 'nowhere'"), o.err.constData());
+        QVERIFY2(
+            o.err.contains(bad.toUtf8() + ": /commands/0/fault/target: unknown service 'nowhere'"), o.err.constData());
         QVERIFY2(o.err.contains(bad.toUtf8() + ": /commands/1/at_ns: must not be earlier"), o.err.constData());
         QVERIFY(o.out.isEmpty());
     }

@@ -70,6 +70,7 @@ MainWindow::MainWindow(QWidget* parent)
     createWhatIf();
     createControl();
     createMenus();
+    createExport();
     createToolBar();
     createDock();
     createStatusBar();
