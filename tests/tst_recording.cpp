@@ -15,6 +15,7 @@
 #include <QTest>
 
 #include <fstream>
+#include <limits>
 #include <regex>
 #include <sstream>
 
@@ -377,6 +378,23 @@ private slots:
         QCOMPARE(loaded.recording->commands[0].fault.duration_s, 0.123456789);
         QCOMPARE(loaded.recording->seed, 123456789012345ull);
         QCOMPARE(RecordingFile::toJson(*loaded.recording), json);
+    }
+
+    void aFaultThatNeverEndsStaysActiveThroughTheReplay()
+    {
+        // Found writing fuzz_recording (fuzz/corpus/recording/regress-fault-ttl-overflow.json): a time to live of
+        // 1e300 s overflowed the fault's end time. It saturates now: the fault lasts for the rest of the run.
+        Recording r { std::make_shared<const Scenario>(builtin("checkout")), 3, {}, 5 * kSecond };
+        r.commands.push_back(
+            { RecordedCommand::Kind::InjectFault, kSecond, kFirstInjectedFaultId, delay("bank", 100, 1e300) });
+        const Recording read = readBack(r);
+        RecordingPlayer player(read, nullptr);
+        player.runUntil(read.end_ns);
+        const auto& log = player.simulator().faultLog();
+        QCOMPARE(log.size(), size_t(1));
+        QCOMPARE(log[0].applied_ns, kSecond);
+        QCOMPARE(log[0].ends_ns, std::numeric_limits<int64_t>::max());
+        QCOMPARE(log[0].reverted_ns, int64_t(-1));
     }
 
     void anUnwritableFileSaysWhy()
