@@ -42,6 +42,10 @@ Options:
                           A lone SCENARIO argument means the same.
   --headless              Run without a window: simulate as fast as possible, then write
                           the final snapshot as JSON.
+  --replay FILE           Replay a recording (File > Save Recording in the window): its scenario
+                          and seed, with its faults injected and reverted at the same virtual
+                          times. With --headless, runs to the recording's end (or --duration) and
+                          writes the snapshot, the same as the recorded run's at that time.
   --listen ADDR           Receive live OpenTelemetry (OTLP/gRPC) on ADDR, e.g. 127.0.0.1:4317, and
                           show it in the window; with --headless, for --duration wall-clock seconds,
                           then write the snapshot. Listens on loopback unless ADDR names another interface.
@@ -73,7 +77,8 @@ Options:
 
 Exit status: 0 success, 1 invalid scenario, 2 bad command line, 3 could not read or write a file,
 4 could not listen on (or export to) the address, 5 --export-otlp delivered none of its spans.
-Documentation: docs/command-line.md, docs/scenario-format.md, docs/snapshot-format.md, docs/live.md.
+Documentation: docs/command-line.md, docs/scenario-format.md, docs/snapshot-format.md,
+docs/recording-format.md, docs/live.md.
 )";
 }
 
@@ -111,6 +116,10 @@ CommandLineResult parseCommandLine(const std::vector<std::string>& args)
             if (!v) return fail("--scenario needs a FILE");
             if (!cl.scenario.empty()) return fail("only one scenario can be given");
             cl.scenario = *v;
+        } else if (arg == "--replay") {
+            auto v = value("FILE");
+            if (!v || v->empty()) return fail("--replay needs a FILE (a recording)");
+            cl.replay = *v;
         } else if (arg == "--duration") {
             auto v = value("SECONDS");
             const auto d = v ? parseDouble(*v) : std::nullopt;
@@ -166,7 +175,15 @@ CommandLineResult parseCommandLine(const std::vector<std::string>& args)
     if (cl.mode == CommandLine::Mode::Validate) {
         if (headless) return fail("--validate and --headless cannot be combined");
         if (cl.presenter) return fail("--presenter applies to the window, not to --validate");
+        if (!cl.replay.empty()) return fail("--validate and --replay cannot be combined");
         return { cl, {} };
+    }
+    if (!cl.replay.empty()) {
+        if (!cl.scenario.empty())
+            return fail("--replay and a scenario cannot be combined: the recording holds its own scenario");
+        if (!cl.listen.empty()) return fail("--replay and --listen cannot be combined: a replay is a simulation");
+        if (cl.seed) return fail("--seed cannot be combined with --replay: the recording holds its own seed");
+        if (!cl.export_otlp.empty()) return fail("--replay and --export-otlp cannot be combined");
     }
     if (!cl.control.empty() || !cl.control_token.empty()) {
         if (cl.control.empty()) return fail("--control-token goes with --control ADDR");

@@ -18,6 +18,7 @@ struct CommandLine {
     std::string listen; ///< OTLP/gRPC address to receive live telemetry on; empty = simulate
     std::string control; ///< address to host the control service for agents on; empty = off
     std::string control_token; ///< --control-token, or FAULTLINE_CONTROL_TOKEN from the environment
+    std::string replay; ///< a recording (docs/recording-format.md) to replay; it holds its scenario and seed
     std::string export_otlp; ///< HOST:PORT to send the simulation's telemetry to, paced in wall time
     std::optional<double> speed;
     bool start_paused = false;

@@ -4,7 +4,9 @@
 #include "graph/snapshotjson.h"
 #include "otlp/otlpexporter.h"
 #include "run/liverunner.h"
+#include "run/recordingplayer.h"
 #include "scenario/builtinscenarios.h"
+#include "scenario/recording.h"
 #include "scenario/scenarioloader.h"
 #include "sim/simulator.h"
 
@@ -197,7 +199,63 @@ int runHeadlessExport(const CommandLine& cl, std::shared_ptr<const Scenario> sce
     return (produced > 0 && s.spans_sent == 0) ? 5 : 0;
 }
 
+/// `faultline --headless --replay FILE`: the recording's run, as fast as possible, to its end (or
+/// --duration), then the snapshot.
+int runHeadlessReplay(const CommandLine& cl)
+{
+    int code = 0;
+    auto recording = loadRecordingForCommandLine(cl.replay, code);
+    if (!recording) return code;
+    const int64_t end = cl.duration_s ? std::llround(*cl.duration_s * 1e9) : recording->end_ns;
+    GraphAggregator aggregator;
+    RecordingPlayer player(*recording, &aggregator);
+    const bool progress = !cl.quiet && isatty(STDERR_FILENO);
+    const auto started = std::chrono::steady_clock::now();
+    auto lastReport = started;
+    for (int64_t t = 0; t < end;) {
+        t = std::min(end, t + 1'000'000'000);
+        player.runUntil(t);
+        const auto now = std::chrono::steady_clock::now();
+        if (progress && now - lastReport > std::chrono::milliseconds(250)) {
+            std::fprintf(
+                stderr, "\rreplayed %.0f of %.0f s", static_cast<double>(t) / 1e9, static_cast<double>(end) / 1e9);
+            lastReport = now;
+        }
+    }
+    player.runUntil(end); // an empty recording (end 0) still gets its first instant
+    if (progress) std::fprintf(stderr, "\r\033[K");
+    if (!writeSnapshot(cl.snapshot_path, *aggregator.snapshot("simulation"))) return 3;
+    if (!cl.quiet) {
+        const SimulationStats stats = player.simulator().stats();
+        std::fprintf(stderr,
+            "faultline: replayed %.9f s of '%s' (seed %llu, %zu commands) in %.2f s: %llu requests, %llu events\n",
+            static_cast<double>(end) / 1e9, recording->scenario->name.c_str(),
+            static_cast<unsigned long long>(recording->seed), recording->commands.size(),
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count(),
+            static_cast<unsigned long long>(stats.workload_requests), static_cast<unsigned long long>(stats.events));
+    }
+    return 0;
+}
+
 } // namespace
+
+std::optional<Recording> loadRecordingForCommandLine(const std::string& path, int& exitCode)
+{
+    std::ifstream probe(path);
+    if (!probe) {
+        std::cerr << "faultline: cannot read " << path << ": " << std::strerror(errno) << '\n';
+        exitCode = 3;
+        return std::nullopt;
+    }
+    RecordingLoadResult result = RecordingFile::fromFile(path);
+    if (!result.ok()) {
+        printErrors(path, result.errors);
+        exitCode = 1;
+        return std::nullopt;
+    }
+    exitCode = 0;
+    return std::move(result.recording);
+}
 
 std::optional<Scenario> loadScenarioForCommandLine(const std::string& name, int& exitCode)
 {
@@ -259,6 +317,7 @@ int runListScenarios()
 int runHeadless(const CommandLine& cl)
 {
     if (!cl.listen.empty()) return runHeadlessLive(cl);
+    if (!cl.replay.empty()) return runHeadlessReplay(cl);
     int code = 0;
     auto loaded = loadScenarioForCommandLine(cl.scenario, code);
     if (!loaded) return code;

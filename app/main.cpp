@@ -59,6 +59,23 @@ int runGui(int argc, char** argv, const CommandLine& cl)
     }
 
     int code = 0;
+    if (!cl.replay.empty()) {
+        auto recording = loadRecordingForCommandLine(cl.replay, code);
+        if (!recording) {
+            QMessageBox::critical(nullptr, QObject::tr("Faultline"),
+                QObject::tr("Could not open the recording %1. The details were printed on standard error.")
+                    .arg(QString::fromStdString(cl.replay)));
+            return code;
+        }
+        MainWindow window;
+        SimulationRunner::Options options;
+        options.speed = cl.speed.value_or(1.0);
+        options.start_paused = cl.start_paused;
+        window.replayRecording(*recording, options);
+        window.show();
+        if (cl.presenter) window.presenter()->setActive(true);
+        return app.exec();
+    }
     auto scenario = loadScenarioForCommandLine(cl.scenario, code);
     if (!scenario) {
         QMessageBox::critical(nullptr, QObject::tr("Faultline"),

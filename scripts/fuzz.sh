@@ -11,7 +11,7 @@ seconds="${1:-60}"
 shift || true
 targets=("$@")
 if [ ${#targets[@]} -eq 0 ]; then
-    targets=(fuzz_scenarioloader fuzz_otlp_traces fuzz_otlp_metrics fuzz_snapshotjson)
+    targets=(fuzz_scenarioloader fuzz_otlp_traces fuzz_otlp_metrics fuzz_snapshotjson fuzz_recording)
 fi
 
 cmake --preset fuzz >/dev/null
@@ -32,6 +32,7 @@ seeds_of() {
         fuzz_otlp_traces) echo "fuzz/corpus/otlp_traces" ;;
         fuzz_otlp_metrics) echo "fuzz/corpus/otlp_metrics" ;;
         fuzz_snapshotjson) echo "fuzz/corpus/snapshotjson" ;;
+        fuzz_recording) echo "fuzz/corpus/recording" ;;
     esac
 }
 dict_of() {
@@ -39,6 +40,7 @@ dict_of() {
         fuzz_scenarioloader) echo fuzz/scenario.dict ;;
         fuzz_otlp_traces | fuzz_otlp_metrics) echo fuzz/otlp.dict ;;
         fuzz_snapshotjson) echo fuzz/snapshot.dict ;;
+        fuzz_recording) echo fuzz/recording.dict ;;
     esac
 }
 

@@ -10,6 +10,7 @@ packages=(
     qt6-base-dev qt6-base-dev-tools qt6-charts-dev qt6-qpa-plugins libgl-dev
     libqt6opengl6-dev # Qt6Charts' CMake package needs Qt6OpenGL, which qt6-base-dev only recommends
     libqt6svg6 # the SVG image plugin that draws the window icon
+    qt6-svg-dev # QSvgGenerator: File > Export > Canvas as SVG
     nlohmann-json3-dev
     libprotobuf-dev protobuf-compiler libgrpc++-dev protobuf-compiler-grpc # the OTLP/gRPC receiver
     # scripts/fuzz.sh: clang with libFuzzer. The libFuzzer and sanitizer runtimes are in libclang-rt-14-dev, which

@@ -74,7 +74,7 @@ private slots:
         const Outcome o = runFaultline({ QStringLiteral("--help") });
         QCOMPARE(o.exitCode, 0);
         for (const char* option : { "--scenario", "--headless", "--duration", "--seed", "--snapshot", "--validate",
-                 "--speed", "--paused", "--presenter", "--list-scenarios", "--control", "--control-token" })
+                 "--speed", "--paused", "--presenter", "--list-scenarios", "--control", "--control-token", "--replay" })
             QVERIFY2(o.out.contains(option), option);
     }
 
@@ -124,6 +124,16 @@ private slots:
             << QStringList { "--listen", "127.0.0.1:4317", "--control", "localhost" } << QByteArray("with a port");
         QTest::addRow("listen without a port")
             << QStringList { "--headless", "--listen", "localhost", "--duration", "1" } << QByteArray("with a port");
+        QTest::addRow("replay without a file")
+            << QStringList { "--headless", "--replay" } << QByteArray("needs a FILE");
+        QTest::addRow("replay and a scenario") << QStringList { "--headless", "--replay", "r.json", "builtin:checkout" }
+                                               << QByteArray("holds its own scenario");
+        QTest::addRow("replay with a seed")
+            << QStringList { "--headless", "--replay", "r.json", "--seed", "3" } << QByteArray("holds its own seed");
+        QTest::addRow("replay and listen")
+            << QStringList { "--replay", "r.json", "--listen", "127.0.0.1:4317" } << QByteArray("cannot be combined");
+        QTest::addRow("replay and validate")
+            << QStringList { "--validate", "x.json", "--replay", "r.json" } << QByteArray("cannot be combined");
     }
     void badCommandLinesExitTwoWithOneClearLine()
     {
@@ -162,6 +172,34 @@ private slots:
         const Outcome o = runFaultline({ QStringLiteral("--headless"), QStringLiteral("/nonexistent/scenario.json") });
         QCOMPARE(o.exitCode, 3);
         QVERIFY(o.err.contains("cannot read /nonexistent/scenario.json"));
+    }
+
+    void replayOfAMissingRecordingExitsThree()
+    {
+        const Outcome o = runFaultline(
+            { QStringLiteral("--headless"), QStringLiteral("--replay"), QStringLiteral("/nonexistent/run.json") });
+        QCOMPARE(o.exitCode, 3);
+        QVERIFY2(o.err.contains("cannot read /nonexistent/run.json"), o.err.constData());
+    }
+
+    void replayOfAMalformedRecordingPrintsEveryErrorWithItsPointer()
+    {
+        QTemporaryDir dir;
+        const QString bad = writeFile(dir, QStringLiteral("bad.recording.json"), R"({
+          "format": "faultline.recording/1", "seed": 1, "end_ns": 5000000000,
+          "commands": [{"at_ns": 1000000000, "command": "inject_fault", "id": 1099511627776,
+                        "fault": {"type": "delay", "target": "nowhere", "delay_ms": 5, "percentage": 100}},
+                       {"at_ns": 500, "command": "revert_all_faults"}],
+          "scenario": {"format": "faultline.scenario/1", "name": "tiny",
+                       "workload": [{"target": "a", "operation": "op", "rate_rps": 5}],
+                       "services": [{"name": "a", "operations": [{"name": "op", "service_time_ms": 5}]}]}
+        })");
+        const Outcome o = runFaultline({ QStringLiteral("--headless"), QStringLiteral("--replay"), bad });
+        QCOMPARE(o.exitCode, 1);
+        QVERIFY2(
+            o.err.contains(bad.toUtf8() + ": /commands/0/fault/target: unknown service 'nowhere'"), o.err.constData());
+        QVERIFY2(o.err.contains(bad.toUtf8() + ": /commands/1/at_ns: must not be earlier"), o.err.constData());
+        QVERIFY(o.out.isEmpty());
     }
 
     void headlessSnapshotHasTheCheckoutGraph()

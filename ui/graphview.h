@@ -147,6 +147,9 @@ public slots:
     void setAnimationPaused(bool paused);
     /// Drops any zoom and pan: the whole graph fits the widget again.
     void fitToView();
+    /// Draws the current view, as on screen, onto any painter the widget's size: an image at any resolution,
+    /// or an SVG generator, which gets vector shapes and text (exports; graphviewpaint.cpp).
+    void paintView(QPainter& painter);
     /// Remembers dragged node positions under this key (the scenario's name, or the live address):
     /// QSettings group "layouts/<key>". Positions stored under the key are applied at once. Empty: dragged
     /// positions last only as long as the view.

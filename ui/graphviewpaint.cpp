@@ -270,6 +270,11 @@ void GraphView::paintEvent(QPaintEvent* event)
     syncAnimation(); // on this thread: it may create the animation timer
 }
 
+void GraphView::paintView(QPainter& painter)
+{
+    paintFrame(painter, rect());
+}
+
 void GraphView::paintFrame(QPainter& p, const QRect& exposed)
 {
     p.fillRect(rect(), GraphStyle::background(palette()));

@@ -62,6 +62,7 @@ MainWindow::MainWindow(QWidget* parent)
     createWhatIf();
     createControl();
     createMenus();
+    createExport();
     createToolBar();
     createDock();
     createStatusBar();

@@ -143,6 +143,16 @@ public slots:
     void forkToSimulation();
     /// Asks where, then saves `scenario` (the running one with the faults recorded so far).
     bool saveRecordedScenario(const faultline::Scenario& scenario);
+    /// File > Export and File > Save Recording (mainwindowexport.cpp): each writes `path`, says so in the
+    /// status bar, or shows why it could not and returns false.
+    bool exportCanvasPng(const QString& path);
+    bool exportCanvasSvg(const QString& path);
+    bool exportSnapshotJson(const QString& path);
+    bool saveRecording(const QString& path);
+    /// Replays a recording file; on failure shows every error and keeps the current run.
+    bool openRecordingFile(const QString& path);
+    /// Runs the recording's scenario with its seed and commands (--replay FILE), with these options' pace.
+    void replayRecording(const Recording& recording, SimulationRunner::Options options);
 
 protected:
     void closeEvent(QCloseEvent* event) override;
@@ -152,6 +162,7 @@ private:
     void createWhatIf(); ///< mainwindowwhatif.cpp: the what-if controller, traces dock, fork action
     void createControl(); ///< mainwindowcontrol.cpp: control of real services (action, status)
     void createPresenter(); ///< mainwindowpresenter.cpp: presenter mode
+    void createExport(); ///< mainwindowexport.cpp: File > Export, File > Save Recording (after createMenus)
     void controlRealServices(bool on); ///< the action: asks, states what it does, then hosts or stops
     void updateControlStatus();
     void editActuators(); ///< File > Breaker Actuators…

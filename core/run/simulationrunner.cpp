@@ -64,8 +64,6 @@ private:
     TracePublisher& m_traces;
 };
 
-/// Ids of faults injected through the runner live above the simulator's own (scripted) ids.
-constexpr uint64_t kFirstRunnerFaultId = uint64_t(1) << 40;
 constexpr size_t kMaxBreakerEvents = 10000;
 
 /// Events processed between checks for commands and snapshot deadlines: small enough that a command
@@ -84,10 +82,12 @@ public:
         , m_paused(options.start_paused)
         , m_speed(std::clamp(options.speed, SimulationRunner::kMinSpeed, SimulationRunner::kMaxSpeed))
     {
+        m_schedule = CommandSchedule(options.replay);
         m_latest.store(m_aggregator.snapshot("simulation"));
         m_faultLog.store(std::make_shared<const std::vector<FaultRecord>>());
         m_breakerEvents.store(std::make_shared<const std::vector<BreakerEvent>>());
         m_simulator = std::make_unique<Simulator>(m_scenario, m_seed, &m_sink);
+        m_recording.store(std::make_shared<const Recording>(Recording { m_scenario, m_seed, {}, 0 }));
     }
 
     ~SimulationRunnerImpl() { stop(); }
@@ -120,6 +120,8 @@ public:
     void run();
     void apply(const Command& command);
     void publish();
+    /// Applies a command that changes the outcome and, when it did, adds it to the recording.
+    void applyAndRecord(RecordedCommand command);
 
     std::shared_ptr<const Scenario> m_scenario;
     SimulationRunner::Options m_options;
@@ -139,8 +141,11 @@ public:
     std::atomic<std::shared_ptr<const std::vector<FaultRecord>>> m_faultLog;
     std::atomic<std::shared_ptr<const std::vector<BreakerEvent>>> m_breakerEvents;
     std::atomic<std::shared_ptr<const DetailSnapshot>> m_detail;
+    std::atomic<std::shared_ptr<const Recording>> m_recording;
+    CommandSchedule m_schedule; // simulation thread only, like the two below
+    std::vector<RecordedCommand> m_recorded;
     DetailKey m_watch; // simulation thread only
-    std::atomic<uint64_t> m_nextFaultId { kFirstRunnerFaultId };
+    std::atomic<uint64_t> m_nextFaultId { kFirstInjectedFaultId };
     std::vector<BreakerEvent> m_breakerHistory; // simulation thread only
     std::atomic<bool> m_paused;
     std::atomic<double> m_speed;
@@ -176,17 +181,18 @@ void SimulationRunnerImpl::apply(const Command& command)
                 m_traces.clear();
                 m_simulator = std::make_unique<Simulator>(m_scenario, m_seed, &m_sink);
                 m_breakerHistory.clear();
+                m_recorded.clear();
+                m_schedule.rewind();
                 m_simulatedNs = 0;
                 m_stepTarget = -1;
                 publish();
             } else if constexpr (std::is_same_v<T, FaultCommand>) {
-                m_simulator->injectFault(c.fault, c.id);
+                applyAndRecord(RecordedCommand { RecordedCommand::Kind::InjectFault, 0, c.id, c.fault });
                 publish(); // the fault shows at once, even while paused
             } else if constexpr (std::is_same_v<T, RevertCommand>) {
-                if (c.id == 0)
-                    m_simulator->revertAllFaults();
-                else
-                    m_simulator->revertFault(c.id);
+                applyAndRecord(RecordedCommand {
+                    c.id == 0 ? RecordedCommand::Kind::RevertAllFaults : RecordedCommand::Kind::RevertFault, 0, c.id,
+                    {} });
                 publish();
             } else if constexpr (std::is_same_v<T, WatchCommand>) {
                 m_watch = c.key;
@@ -202,8 +208,17 @@ void SimulationRunnerImpl::apply(const Command& command)
     m_virtualBase = m_simulator->now();
 }
 
+void SimulationRunnerImpl::applyAndRecord(RecordedCommand command)
+{
+    command.at_ns = m_simulator->now();
+    if (applyRecordedCommand(*m_simulator, command)) m_recorded.push_back(std::move(command));
+}
+
 void SimulationRunnerImpl::publish()
 {
+    // A snapshot (and the recording ending with it) shows whole instants: a run stopped partway through
+    // one by a slice of events finishes it, so that a replay to this time gives this very snapshot.
+    m_simulator->runUntil(m_simulator->now());
     for (BreakerEvent& e : m_simulator->takeBreakerEvents())
         m_breakerHistory.push_back(std::move(e));
     if (m_breakerHistory.size() > kMaxBreakerEvents)
@@ -216,6 +231,8 @@ void SimulationRunnerImpl::publish()
         m_watch.empty() ? nullptr : buildDetail(m_aggregator, *snapshot, m_watch, &m_breakerHistory, m_scenario));
     m_traces.publish(m_watch, m_paused);
     m_latest.store(std::move(snapshot));
+    m_recording.store(
+        std::make_shared<const Recording>(Recording { m_scenario, m_seed, m_recorded, m_simulator->now() }));
     m_simulatedNs = m_simulator->now();
     std::function<void()> callback;
     {
@@ -248,14 +265,18 @@ void SimulationRunnerImpl::run()
             continue;
         }
 
-        int64_t target;
+        int64_t wanted;
         if (m_paused) {
-            target = std::max(m_stepTarget, m_simulator->now());
+            wanted = std::max(m_stepTarget, m_simulator->now());
         } else {
             const double wall = std::chrono::duration<double>(Clock::now() - m_wallBase).count();
-            target = m_virtualBase + static_cast<int64_t>(wall * m_speed * 1e9);
+            wanted = m_virtualBase + static_cast<int64_t>(wall * m_speed * 1e9);
         }
+        // A replayed command stops the run at its time, to be applied after every event of that instant.
+        const int64_t target = m_schedule.cap(wanted);
         const bool reached = m_simulator->runUntil(target, kEventSlice);
+        if (reached) m_schedule.applyDue(*m_simulator, &m_recorded);
+        if (reached && target != wanted) continue; // on to where the pace (or the step) wanted to be
         if (m_paused && reached) {
             m_stepTarget = -1;
             publish();
@@ -333,6 +354,11 @@ void SimulationRunner::revertAllFaults()
 std::shared_ptr<const std::vector<FaultRecord>> SimulationRunner::faultLog() const
 {
     return d->m_faultLog.load();
+}
+
+std::shared_ptr<const Recording> SimulationRunner::recording() const
+{
+    return d->m_recording.load();
 }
 
 std::shared_ptr<const std::vector<BreakerEvent>> SimulationRunner::breakerEvents() const

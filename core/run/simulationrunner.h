@@ -4,6 +4,7 @@
 #include "graph/graphsnapshot.h"
 #include "resilience/fault.h"
 #include "run/detailsnapshot.h"
+#include "run/recordingplayer.h"
 #include "run/tracepublisher.h"
 #include "scenario/scenario.h"
 #include "sim/simulator.h"
@@ -27,6 +28,9 @@ public:
         bool start_paused = false;
         double snapshot_hz = 20.0;
         AggregatorConfig aggregator;
+        /// Commands to apply at their virtual times, as they were recorded: a replay (docs/recording-format.md).
+        /// They are applied again after reset(); commands given while replaying add to them.
+        std::vector<RecordedCommand> replay;
     };
     static constexpr double kMinSpeed = 0.1;
     static constexpr double kMaxSpeed = 100.0;
@@ -53,6 +57,10 @@ public:
 
     /// Every fault applied so far, as of the latest snapshot; never null.
     std::shared_ptr<const std::vector<FaultRecord>> faultLog() const;
+    /// The run so far as a recording, as of the latest snapshot: the scenario, the seed, every command that
+    /// changed the outcome (injected and reverted faults, replayed ones too) and the snapshot's virtual time as
+    /// its end. Replaying it gives that snapshot again. Never null; starts over with reset().
+    std::shared_ptr<const Recording> recording() const;
     /// Breaker transitions, oldest first, as of the latest snapshot (the last 10,000); never null.
     std::shared_ptr<const std::vector<BreakerEvent>> breakerEvents() const;
 

@@ -44,7 +44,8 @@ public:
     {
     }
 
-    std::optional<ScheduledFault> fault(const Json& value, const std::string& at);
+    /// `scheduled`: the fault has its own `at_s` (a scenario's faults), else its time comes from elsewhere.
+    std::optional<ScheduledFault> fault(const Json& value, const std::string& at, bool scheduled = true);
 
 private:
     /// Checks that `name` (at `nameAt`) is a service, or a queue when `wantQueue`; `type` names the fault.
@@ -55,7 +56,7 @@ private:
     const FaultTargets& t;
 };
 
-std::optional<ScheduledFault> FaultReader::fault(const Json& value, const std::string& at)
+std::optional<ScheduledFault> FaultReader::fault(const Json& value, const std::string& at, bool scheduled)
 {
     if (!value.is_object()) {
         c.error(at, "must be an object, but it is " + JsonChecker::describe(value));
@@ -66,22 +67,25 @@ std::optional<ScheduledFault> FaultReader::fault(const Json& value, const std::s
             kTypes[10] });
     const std::string_view typeName = typeIndex ? kTypes[*typeIndex] : std::string_view();
     const std::vector<std::string_view> percentOwners { "delay", "abort", "error_rate", "packet_loss" };
-    c.checkVariantObject(value, at, { "at_s", "duration_s", "type", "target" },
-        { { "delay_ms", { "delay" } }, { "percentage", percentOwners }, { "status", { "abort" } },
-            { "factor", { "slowdown" } }, { "instance", { "crash", "pause" } }, { "peer", { "partition" } },
-            { "breaker", { "breaker" } }, { "state", { "breaker" } } },
-        typeName, "fault type");
+    const std::vector<VariantKey> variantKeys { { "delay_ms", { "delay" } }, { "percentage", percentOwners },
+        { "status", { "abort" } }, { "factor", { "slowdown" } }, { "instance", { "crash", "pause" } },
+        { "peer", { "partition" } }, { "breaker", { "breaker" } }, { "state", { "breaker" } } };
+    if (scheduled)
+        c.checkVariantObject(
+            value, at, { "at_s", "duration_s", "type", "target" }, variantKeys, typeName, "fault type");
+    else
+        c.checkVariantObject(value, at, { "duration_s", "type", "target" }, variantKeys, typeName, "fault type");
 
-    ScheduledFault scheduled;
-    Fault& f = scheduled.fault;
-    scheduled.at_s = c.number(value, at, "at_s", true, Bound { 0 }).value_or(0.0);
+    ScheduledFault result;
+    Fault& f = result.fault;
+    if (scheduled) result.at_s = c.number(value, at, "at_s", true, Bound { 0 }).value_or(0.0);
     f.duration_s = c.number(value, at, "duration_s", false, Bound { 0, true }).value_or(f.duration_s);
     if (typeIndex) f.type = static_cast<FaultType>(*typeIndex);
     const auto target = c.name(value, at, "target", true);
     const std::string targetAt = JsonChecker::child(at, "target");
     const bool targetKnown = target && typeIndex && checkTarget(*target, targetAt, targetsQueue(f.type), typeName);
     f.target = target.value_or("");
-    if (!typeIndex) return scheduled;
+    if (!typeIndex) return result;
 
     switch (f.type) {
     case FaultType::Delay:
@@ -151,7 +155,7 @@ std::optional<ScheduledFault> FaultReader::fault(const Json& value, const std::s
         break;
     }
     }
-    return scheduled;
+    return result;
 }
 
 bool FaultReader::checkTarget(const std::string& name, const std::string& nameAt, bool wantQueue, std::string_view type)
@@ -199,11 +203,31 @@ void FaultTargets::addService(const Service& service, bool instancesKnown)
     serviceNames.push_back(service.name);
 }
 
+FaultTargets FaultTargets::of(const Scenario& scenario)
+{
+    FaultTargets targets;
+    for (const Service& service : scenario.services)
+        targets.addService(service, true);
+    for (const Queue& queue : scenario.queues) {
+        if (targets.queues.insert(queue.name).second) targets.queueNames.push_back(queue.name);
+    }
+    return targets;
+}
+
 std::optional<ScheduledFault> loadFault(
     JsonChecker& checker, const Json& fault, const std::string& at, const FaultTargets& targets)
 {
     FaultReader read(checker, targets);
     return read.fault(fault, at);
+}
+
+std::optional<Fault> loadUnscheduledFault(
+    JsonChecker& checker, const Json& fault, const std::string& at, const FaultTargets& targets)
+{
+    FaultReader read(checker, targets);
+    auto result = read.fault(fault, at, false);
+    if (!result) return std::nullopt;
+    return std::move(result->fault);
 }
 
 std::vector<ScheduledFault> loadFaults(

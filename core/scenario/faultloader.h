@@ -27,10 +27,16 @@ struct FaultTargets {
     /// Records a service (the first of one name wins) and the breakers of its calls: each breaker is known by
     /// its circuit_breaker's name or, without one, by the callee's name.
     void addService(const Service& service, bool instancesKnown);
+    /// The targets of a scenario that has been read (valid or not).
+    static FaultTargets of(const Scenario& scenario);
 };
 
 /// Reads one fault object (the shape of a `faults` entry) at pointer `at`; nothing when it is invalid.
 std::optional<ScheduledFault> loadFault(
+    JsonChecker& checker, const Json& fault, const std::string& at, const FaultTargets& targets);
+
+/// Reads a fault object without `at_s`, for formats that say when elsewhere (a recording's commands).
+std::optional<Fault> loadUnscheduledFault(
     JsonChecker& checker, const Json& fault, const std::string& at, const FaultTargets& targets);
 
 /// Reads the `faults` array `faults` at pointer `at`, reporting each problem to `checker`.

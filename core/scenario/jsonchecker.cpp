@@ -202,6 +202,18 @@ void JsonChecker::error(std::string pointer, std::string message)
     m_errors.push_back(ScenarioError { std::move(pointer), std::move(message) });
 }
 
+JsonChecker JsonChecker::subtree(const std::string& pointer) const
+{
+    JsonChecker sub;
+    for (const auto& [at, keys] : m_duplicateKeys) {
+        if (at == pointer)
+            sub.m_duplicateKeys[""] = keys;
+        else if (at.size() > pointer.size() && at.compare(0, pointer.size(), pointer) == 0 && at[pointer.size()] == '/')
+            sub.m_duplicateKeys[at.substr(pointer.size())] = keys;
+    }
+    return sub;
+}
+
 std::vector<ScenarioError> JsonChecker::takeErrors(const Json& root)
 {
     std::vector<std::pair<std::vector<size_t>, ScenarioError>> keyed;

@@ -48,6 +48,10 @@ public:
     /// twice in one object are remembered and reported by checkObject().
     std::optional<Json> parse(std::string_view text);
 
+    /// A checker for the value at `pointer` of the document this one parsed, with pointers relative to it:
+    /// it knows that value's duplicate keys. Its errors belong under `pointer` in this checker.
+    JsonChecker subtree(const std::string& pointer) const;
+
     void error(std::string pointer, std::string message);
     /// The errors, stably sorted by where their pointer lies in `root`.
     std::vector<ScenarioError> takeErrors(const Json& root);

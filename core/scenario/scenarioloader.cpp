@@ -3,6 +3,7 @@
 #include "scenario/faultloader.h"
 #include "scenario/jsonchecker.h"
 #include "scenario/policyloader.h"
+#include "scenario/scenariojson.h"
 
 #include <algorithm>
 #include <cerrno>
@@ -612,6 +613,17 @@ void Loader::checkUnique(std::unordered_map<std::string, std::string>& seen, con
 std::string ScenarioError::toString() const
 {
     return (pointer.empty() ? std::string("(document)") : pointer) + ": " + message;
+}
+
+Scenario loadScenarioJson(JsonChecker& checker, const Json& value, const std::string& at, bool& valid)
+{
+    JsonChecker embedded = checker.subtree(at);
+    Scenario scenario = Loader(embedded).load(value);
+    const std::vector<ScenarioError> errors = embedded.takeErrors(value);
+    for (const ScenarioError& e : errors)
+        checker.error(at + e.pointer, e.message);
+    valid = errors.empty();
+    return scenario;
 }
 
 ScenarioLoadResult ScenarioLoader::fromString(std::string_view json)

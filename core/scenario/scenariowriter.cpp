@@ -1,6 +1,7 @@
 #include "scenario/scenariowriter.h"
 
 #include "scenario/jsonchecker.h"
+#include "scenario/scenariojson.h"
 
 #include <cerrno>
 #include <cmath>
@@ -306,9 +307,19 @@ Json queue(const Queue& q)
 
 Json fault(const ScheduledFault& scheduled)
 {
-    const Fault& f = scheduled.fault;
     Json out;
     out["at_s"] = number(scheduled.at_s);
+    const Json body = faultJson(scheduled.fault);
+    for (auto it = body.begin(); it != body.end(); ++it)
+        out[it.key()] = *it;
+    return out;
+}
+
+} // namespace
+
+Json faultJson(const Fault& f)
+{
+    Json out;
     out["duration_s"] = number(f.duration_s);
     out["type"] = std::string(toString(f.type));
     out["target"] = f.target;
@@ -346,9 +357,7 @@ Json fault(const ScheduledFault& scheduled)
     return out;
 }
 
-} // namespace
-
-std::string ScenarioWriter::toJson(const Scenario& scenario)
+Json scenarioJson(const Scenario& scenario)
 {
     Json root;
     root["format"] = "faultline.scenario/1";
@@ -379,6 +388,12 @@ std::string ScenarioWriter::toJson(const Scenario& scenario)
         root["lesson"] = Json { { "idea", l.idea }, { "explanation", l.explanation }, { "watch", l.watch },
             { "steps", std::move(steps) } };
     }
+    return root;
+}
+
+std::string ScenarioWriter::toJson(const Scenario& scenario)
+{
+    const Json root = scenarioJson(scenario);
     // Replace, not throw, on text that is not UTF-8: names are checked on load, free text may not be.
     return root.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + '\n';
 }

@@ -17,6 +17,17 @@ int findIndex(const auto& models, const std::string& name, auto nameOf)
     return -1;
 }
 
+/// When a fault applied at `now` runs out: a time to live as long as 1e300 s (the formats allow any positive
+/// number) saturates at the end of time instead of overflowing.
+int64_t faultEnd(int64_t now, double duration_s)
+{
+    constexpr double kFar = 9e18; // below INT64_MAX: the conversion is defined
+    const double ttl = duration_s * 1e9;
+    if (!(ttl < kFar)) return INT64_MAX;
+    const auto ns = static_cast<int64_t>(ttl);
+    return ns > INT64_MAX - now ? INT64_MAX : now + ns;
+}
+
 bool coversInstance(const Fault& f, uint32_t instance)
 {
     return f.instance < 0 || static_cast<uint32_t>(f.instance) == instance;
@@ -43,7 +54,7 @@ uint64_t SimulatorImpl::injectFault(const Fault& fault, uint64_t id)
     if (fault.type == FaultType::Partition && findIndex(m_services, fault.peer, serviceName) < 0) return 0;
     if (fault.type == FaultType::BreakerOverride && findBreaker(fault.target, fault.peer) < 0) return 0;
 
-    const int64_t end = m_now + static_cast<int64_t>(fault.duration_s * 1e9);
+    const int64_t end = faultEnd(m_now, fault.duration_s);
     m_activeFaults.push_back({ id, fault, m_now, end });
     m_faultLog.push_back({ id, fault, m_now, end, -1 });
     m_events.push(end, EventType::FaultEnd, static_cast<uint32_t>(id & 0xffffffffu), static_cast<uint32_t>(id >> 32));
