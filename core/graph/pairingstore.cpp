@@ -7,11 +7,27 @@ namespace faultline {
 
 PairingStore::PairingStore(size_t capacity)
     : m_capacity(capacity)
-{
     // Load factor at most 1/2 keeps linear probing short.
-    const size_t tableSize = std::bit_ceil(std::clamp<size_t>(capacity * 2, 16, size_t(1) << 31));
-    m_mask = tableSize - 1;
-    m_table.assign(tableSize, kNone);
+    , m_maxTable(std::bit_ceil(std::clamp<size_t>(capacity * 2, kMinTable, size_t(1) << 31)))
+{
+    m_mask = kMinTable - 1;
+    m_table.assign(kMinTable, kNone);
+}
+
+void PairingStore::grow()
+{
+    // The table follows the number of spans waiting, not the capacity: a few thousand in flight probe a
+    // table that stays in cache, where one sized for the capacity (a megabyte) missed on every lookup.
+    const size_t size = m_table.size() * 2;
+    m_mask = size - 1;
+    m_table.assign(size, kNone);
+    for (uint32_t e = m_head; e != kNone; e = m_entries[e].next) {
+        const PendingSpan& s = m_entries[e].span;
+        size_t i = hashOf(s.trace, s.key, s.channel()) & m_mask;
+        while (m_table[i] != kNone)
+            i = (i + 1) & m_mask;
+        m_table[i] = e;
+    }
 }
 
 uint64_t PairingStore::hashOf(const TraceId& trace, SpanId key, uint8_t channel)
@@ -98,6 +114,7 @@ PairingStore::InsertResult PairingStore::insert(const PendingSpan& span)
         index = static_cast<uint32_t>(m_entries.size());
         m_entries.emplace_back();
     }
+    if ((m_size + 1) * 2 > m_table.size() && m_table.size() < m_maxTable) grow();
     Entry& entry = m_entries[index];
     entry.span = span;
     entry.prev = m_tail;
@@ -125,7 +142,8 @@ std::optional<PendingSpan> PairingStore::popExpired(int64_t now_ns)
 
 void PairingStore::clear()
 {
-    std::fill(m_table.begin(), m_table.end(), kNone);
+    m_mask = kMinTable - 1;
+    m_table.assign(kMinTable, kNone);
     m_entries.clear();
     m_free.clear();
     m_head = m_tail = kNone;

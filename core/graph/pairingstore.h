@@ -29,8 +29,9 @@ struct PendingSpan {
 };
 
 /// Bounded store of spans waiting for a partner, keyed by (trace id, span id, channel): an open-addressing
-/// hash table over a slab of entries, with the entries also in a FIFO list by insertion time, so eviction of
-/// the oldest and expiry are O(1). Never allocates once the slab has reached its capacity.
+/// hash table (grown with the number of spans waiting, to twice the capacity) over a slab of entries, with the entries
+/// also in a FIFO list by insertion time, so eviction of the oldest and expiry are O(1). Never allocates once the slab
+/// has reached its capacity.
 class PairingStore {
 public:
     explicit PairingStore(size_t capacity);
@@ -55,6 +56,7 @@ public:
 
 private:
     static constexpr uint32_t kNone = UINT32_MAX;
+    static constexpr size_t kMinTable = 16;
     struct Entry {
         PendingSpan span;
         uint32_t prev = kNone;
@@ -64,8 +66,10 @@ private:
     static uint64_t hashOf(const TraceId& trace, SpanId key, uint8_t channel);
     size_t findSlot(const TraceId& trace, SpanId key, uint8_t channel) const; ///< table slot, or SIZE_MAX
     PendingSpan removeAt(size_t slot);
+    void grow(); ///< doubles the table and reinserts every waiting span
 
     size_t m_capacity;
+    size_t m_maxTable; ///< the table never grows beyond this (twice the capacity, a power of two)
     size_t m_mask = 0;
     std::vector<uint32_t> m_table; ///< entry index or kNone
     std::vector<Entry> m_entries;
