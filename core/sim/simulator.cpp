@@ -133,7 +133,7 @@ bool SimulatorImpl::runUntil(int64_t until_ns, uint64_t max_events)
 
 void SimulatorImpl::dispatch(const Event& event)
 {
-    switch (event.type) {
+    switch (event.type()) {
     case EventType::Arrival:
         onArrival(event.a);
         break;
