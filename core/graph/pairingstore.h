@@ -59,19 +59,29 @@ private:
     static constexpr size_t kMinTable = 16;
     struct Entry {
         PendingSpan span;
+        uint32_t hash = 0;
         uint32_t prev = kNone;
         uint32_t next = kNone;
     };
+    /// A table slot keeps its entry's hash: probes and backward shifts compare and rehash without
+    /// touching the entries.
+    struct Slot {
+        uint32_t entry = kNone;
+        uint32_t hash = 0;
+    };
 
-    static uint64_t hashOf(const TraceId& trace, SpanId key, uint8_t channel);
-    size_t findSlot(const TraceId& trace, SpanId key, uint8_t channel) const; ///< table slot, or SIZE_MAX
+    static uint32_t hashOf(const TraceId& trace, SpanId key, uint8_t channel);
+    /// Table slot of the span under (trace, key, channel), or SIZE_MAX.
+    size_t findSlot(const TraceId& trace, SpanId key, uint8_t channel, uint32_t hash) const;
+    size_t slotOfEntry(uint32_t entry) const; ///< the table slot of a stored entry
+    void place(uint32_t entry, uint32_t hash);
     PendingSpan removeAt(size_t slot);
     void grow(); ///< doubles the table and reinserts every waiting span
 
     size_t m_capacity;
     size_t m_maxTable; ///< the table never grows beyond this (twice the capacity, a power of two)
     size_t m_mask = 0;
-    std::vector<uint32_t> m_table; ///< entry index or kNone
+    std::vector<Slot> m_table;
     std::vector<Entry> m_entries;
     std::vector<uint32_t> m_free;
     uint32_t m_head = kNone; ///< oldest
