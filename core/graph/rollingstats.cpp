@@ -56,21 +56,22 @@ bool RollingStats::add(int64_t time_ns, int64_t latency_ns, bool error)
     ++slot->count;
     slot->errors += error ? 1 : 0;
     slot->sum_ns += static_cast<double>(latency_ns);
-    countBucket(*slot, LogHistogram::bucketOf(static_cast<double>(latency_ns)));
+    const double latency = static_cast<double>(latency_ns);
+    const int bucket = LogHistogram::bucketOf(latency);
+    if (const int i = bucket - slot->first; i >= 0 && i < static_cast<int>(slot->counts.size()))
+        ++slot->counts[static_cast<size_t>(i)];
+    else
+        widenAndCount(*slot, bucket);
 
-    m_window.add(static_cast<double>(latency_ns));
+    m_window.addToBucket(bucket, latency);
     m_window_errors += error ? 1 : 0;
     m_first_ns = std::min(m_first_ns, time_ns);
     return true;
 }
 
-void RollingStats::countBucket(Slot& slot, int bucket)
+void RollingStats::widenAndCount(Slot& slot, int bucket)
 {
     const int i = bucket - slot.first;
-    if (i >= 0 && i < static_cast<int>(slot.counts.size())) {
-        ++slot.counts[static_cast<size_t>(i)];
-        return;
-    }
     // Widen the range with some room on the side it grows, so a second's first observations do not each
     // move the array.
     constexpr int kSlack = 8;

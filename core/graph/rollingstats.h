@@ -73,7 +73,8 @@ private:
     static constexpr int64_t kNoSecond = INT64_MIN;
 
     void retire(Slot& slot);
-    static void countBucket(Slot& slot, int bucket);
+    /// Counts one observation in a bucket outside the slot's range, widening the range.
+    static void widenAndCount(Slot& slot, int bucket);
     void setNewest(int64_t second);
     void writeHistory(int64_t second, HistoryPoint point);
     static HistoryPoint pointOf(const Slot& slot);
