@@ -103,9 +103,8 @@ void RollingStats::setNewest(int64_t second)
     m_newest_end_ns = start + kNsPerSecond;
 }
 
-void RollingStats::advance(int64_t now_ns)
+void RollingStats::advanceSeconds(int64_t now_ns)
 {
-    if (now_ns < m_newest_end_ns && m_newest != kNoSecond && m_newest_start_ns != m_newest_end_ns) return;
     const int64_t second = secondOf(now_ns);
     if (m_newest != kNoSecond && second <= m_newest) return;
     if (m_newest != kNoSecond) {

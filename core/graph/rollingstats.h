@@ -44,7 +44,12 @@ public:
     /// counts in the totals only.
     bool add(int64_t time_ns, int64_t latency_ns, bool error);
     /// Moves the window so that its newest second is the one holding `now_ns` (never backwards).
-    void advance(int64_t now_ns);
+    void advance(int64_t now_ns)
+    {
+        // Inline for the common case, a time within the newest second (an empty range before the first).
+        if (now_ns < m_newest_end_ns && m_newest_start_ns != m_newest_end_ns) return;
+        advanceSeconds(now_ns);
+    }
     /// The windowed figures as of `now_ns` (advances the window first). The window covers from
     /// max(first observation, start of its oldest second) to `now_ns`.
     WindowStats window(int64_t now_ns);
@@ -72,6 +77,7 @@ private:
     };
     static constexpr int64_t kNoSecond = INT64_MIN;
 
+    void advanceSeconds(int64_t now_ns);
     void retire(Slot& slot);
     /// Counts one observation in a bucket outside the slot's range, widening the range.
     static void widenAndCount(Slot& slot, int bucket);
