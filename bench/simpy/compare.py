@@ -64,9 +64,9 @@ def timed(cmd):
 def main():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--faultline", default=os.path.join(HERE, "..", "..", "build", "dev", "app", "faultline"))
-    p.add_argument("--runs", type=int, default=5)
-    p.add_argument("--simpy-seconds", type=float, default=200.0)
-    p.add_argument("--faultline-seconds", type=float, default=2000.0)
+    p.add_argument("--runs", type=int, default=3)
+    p.add_argument("--simpy-seconds", type=float, default=1000.0)
+    p.add_argument("--faultline-seconds", type=float, default=1000.0)
     p.add_argument("--models", default="mmc,tandem")
     args = p.parse_args()
 
