@@ -29,9 +29,9 @@ struct PendingSpan {
 };
 
 /// Bounded store of spans waiting for a partner, keyed by (trace id, span id, channel): an open-addressing
-/// hash table (grown with the number of spans waiting, to twice the capacity) over a slab of entries, with the entries
-/// also in a FIFO list by insertion time, so eviction of the oldest and expiry are O(1). Never allocates once the slab
-/// has reached its capacity.
+/// hash table over a slab of entries, with the entries also in a FIFO list by insertion time, so eviction of
+/// the oldest and expiry are O(1). The table grows with the spans waiting, up to twice the capacity; neither
+/// it nor the slab allocates once both have reached their largest size.
 class PairingStore {
 public:
     explicit PairingStore(size_t capacity);
