@@ -2,7 +2,8 @@
 // ExportTraceServiceRequests into an arena (the floor any decoder pays), (b) Faultline's decodeTraceRequest
 // on the same bytes, (c) end to end over loopback gRPC: client threads calling TraceService/Export at full
 // speed into an OtlpReceiver, one consumer thread feeding a GraphAggregator, as the live runner does.
-// Run on purpose: build/dev/bench/bench_otlp [seconds-per-stage] [client-threads]
+// Run on purpose: build/dev/bench/bench_otlp [seconds-per-stage] [client-threads, 0: only (a) and (b)];
+// bench/otlp_decode.sh alternates processes that run (a) or (b) alone (--only parse|decode) for the ratio.
 // Figures go into docs/performance.md.
 
 #include "graph/graphaggregator.h"
@@ -22,9 +23,12 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <ctime>
 #include <future>
+#include <optional>
 #include <random>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <vector>
 
@@ -162,19 +166,38 @@ std::string makePayload(int seed, int64_t base_ns)
 struct Rate {
     uint64_t spans = 0;
     double seconds = 0.0;
+    double cpu_seconds = 0.0; ///< this thread's CPU time, where measured
     double perSecond() const { return seconds > 0.0 ? static_cast<double>(spans) / seconds : 0.0; }
+    double perCpuSecond() const { return cpu_seconds > 0.0 ? static_cast<double>(spans) / cpu_seconds : 0.0; }
 };
 
-template <typename F> Rate loopFor(double seconds, const std::vector<std::string>& payloads, F&& onePayload)
+double threadCpuSeconds()
 {
-    Rate rate;
+    timespec ts {};
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) / 1e9;
+}
+
+/// Alternates one pass over the payloads with `a` and one with `b` for `seconds` in all, so both see the
+/// same machine load; times each by wall clock and by this thread's CPU time.
+template <typename A, typename B>
+std::pair<Rate, Rate> interleaved(double seconds, const std::vector<std::string>& payloads, A&& a, B&& b)
+{
+    std::pair<Rate, Rate> rates;
     const auto start = Clock::now();
-    size_t i = 0;
+    auto pass = [&](Rate& rate, auto&& onePayload) {
+        const auto wall = Clock::now();
+        const double cpu = threadCpuSeconds();
+        for (const std::string& payload : payloads)
+            rate.spans += onePayload(payload);
+        rate.seconds += secondsSince(wall);
+        rate.cpu_seconds += threadCpuSeconds() - cpu;
+    };
     do {
-        rate.spans += onePayload(payloads[i++ % payloads.size()]);
-    } while (i % payloads.size() != 0 || secondsSince(start) < seconds);
-    rate.seconds = secondsSince(start);
-    return rate;
+        pass(rates.first, a);
+        pass(rates.second, b);
+    } while (secondsSince(start) < seconds);
+    return rates;
 }
 
 struct EndToEnd {
@@ -277,10 +300,21 @@ EndToEnd endToEnd(double seconds, int clients, const std::vector<std::string>& p
 
 int main(int argc, char** argv)
 {
+    std::optional<std::string> only; // "parse" or "decode": that stage alone
+    if (argc > 2 && std::string_view(argv[1]) == "--only") {
+        only = argv[2];
+        argc -= 2;
+        argv += 2;
+        if (*only != "parse" && *only != "decode") {
+            std::fprintf(stderr, "bench_otlp: --only takes parse or decode\n");
+            return 2;
+        }
+    }
     const double seconds = argc > 1 ? std::atof(argv[1]) : 10.0;
     const int clients = argc > 2 ? std::atoi(argv[2]) : 4;
-    if (seconds <= 0.0 || clients <= 0) {
-        std::fprintf(stderr, "usage: bench_otlp [seconds-per-stage] [client-threads]\n");
+    if (seconds <= 0.0 || clients < 0) {
+        std::fprintf(stderr,
+            "usage: bench_otlp [--only parse|decode] [seconds-per-stage] [client-threads, 0 to skip end to end]\n");
         return 2;
     }
 
@@ -299,7 +333,8 @@ int main(int argc, char** argv)
         static_cast<double>(totalBytes) / (kPayloads * kSpansPerRequest));
 
     const double stage = std::min(seconds, 5.0);
-    const Rate parse = loopFor(stage, payloads, [](const std::string& bytes) -> uint64_t {
+    using OnePayload = uint64_t (*)(const std::string&);
+    const OnePayload parseOne = [](const std::string& bytes) -> uint64_t {
         google::protobuf::Arena arena;
         auto* request = google::protobuf::Arena::CreateMessage<ExportTraceServiceRequest>(&arena);
         if (!request->ParseFromString(bytes)) std::abort();
@@ -308,10 +343,8 @@ int main(int argc, char** argv)
             for (const auto& ss : rs.scope_spans())
                 spans += static_cast<uint64_t>(ss.spans_size());
         return spans;
-    });
-    std::printf("(a) protobuf ParseFromString into an arena: %12.0f spans/s\n", parse.perSecond());
-
-    const Rate decode = loopFor(stage, payloads, [](const std::string& bytes) -> uint64_t {
+    };
+    const OnePayload decodeOne = [](const std::string& bytes) -> uint64_t {
         DecodedTraces out;
         std::string error;
         if (!decodeTraceRequest(bytes, out, error)) {
@@ -319,10 +352,26 @@ int main(int argc, char** argv)
             std::abort();
         }
         return out.batch.spans.size();
-    });
-    std::printf("(b) decodeTraceRequest:                     %12.0f spans/s  (%.2f x the bare parse)\n",
-        decode.perSecond(), decode.perSecond() / parse.perSecond());
+    };
+    if (only) {
+        // One stage alone in this process, for bench/otlp_decode.sh, which alternates processes.
+        const bool parseOnly = *only == "parse";
+        const Rate r
+            = interleaved(2 * stage, payloads, parseOnly ? parseOne : decodeOne, parseOnly ? parseOne : decodeOne)
+                  .first;
+        std::printf("%s %.0f spans/s %.0f spans per CPU s\n", only->c_str(), r.perSecond(), r.perCpuSecond());
+        return 0;
+    }
+    const auto [parse, decode] = interleaved(2 * stage, payloads, parseOne, decodeOne);
+    std::printf("(a) and (b) alternate, one pass over the payloads each, %.1f s in all\n", 2 * stage);
+    std::printf("(a) protobuf ParseFromString into an arena: %12.0f spans/s  %12.0f spans per CPU s\n",
+        parse.perSecond(), parse.perCpuSecond());
+    std::printf("(b) decodeTraceRequest:                     %12.0f spans/s  %12.0f spans per CPU s\n",
+        decode.perSecond(), decode.perCpuSecond());
+    std::printf("ratio (b) / (a): %.2f by wall clock, %.2f by CPU time\n", decode.perSecond() / parse.perSecond(),
+        decode.perCpuSecond() / parse.perCpuSecond());
 
+    if (clients == 0) return 0;
     const EndToEnd e2e = endToEnd(seconds, clients, payloads);
     std::printf("(c) end to end, %d client threads, %.1f s:\n", clients, e2e.sent.seconds);
     std::printf("    accepted by the receiver (calls OK):    %12.0f spans/s  (%.2f x decode, %.3f x parse)\n",

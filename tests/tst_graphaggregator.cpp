@@ -26,6 +26,7 @@ private slots:
     void derivesNodesAndEdgesFromSpanShapes();
     void keepsCallerAndCalleeLatencyOnSyncEdges();
     void pairingStoreEvictsOldestWhenFull();
+    void pairingStorePairsThousandsWaitingAtOnce();
     void unpairedSpansExpireAfterTtlOfTelemetryTime();
     void duplicateSpanIdDoesNotLeakPendingEntries();
     void cardinalityCapsRejectAndCount_data();
@@ -189,6 +190,33 @@ void tst_GraphAggregator::pairingStoreEvictsOldestWhenFull()
     // A full store makes room by evicting the oldest again.
     feed(g, { server("c", 22, 77) });
     QCOMPARE(g.snapshot("test")->counters.pairing_evicted, uint64_t(2));
+}
+
+void tst_GraphAggregator::pairingStorePairsThousandsWaitingAtOnce()
+{
+    // Far more spans wait at once than the store's table starts with, so it grows while they wait; at
+    // the capacity the oldest are still the ones evicted.
+    AggregatorConfig config;
+    config.pairing_capacity = 3000;
+    GraphAggregator g(config);
+    std::vector<Span> clients;
+    for (SpanId id = 1; id <= 5000; ++id)
+        clients.push_back(client("gateway", id).trace(id % 7 + 1).peer("orders"));
+    feed(g, clients);
+    auto snap = g.snapshot("test");
+    QCOMPARE(snap->counters.pairing_evicted, uint64_t(2000));
+    QCOMPARE(snap->counters.pairing_pending, uint64_t(3000));
+    std::vector<Span> servers;
+    for (SpanId id = 5000; id >= 1; --id)
+        servers.push_back(server("orders", 100000 + id, id).trace(id % 7 + 1));
+    feed(g, servers);
+    snap = g.snapshot("test");
+    // Clients 2001..5000 pair; the servers of the 2000 evicted clients wait, and push out nothing paired.
+    const int e = snap->findEdge("gateway", "orders");
+    QVERIFY(e >= 0);
+    QCOMPARE(snap->edges[static_cast<size_t>(e)].traffic.totals.requests, uint64_t(3000));
+    QCOMPARE(snap->counters.pairing_pending, uint64_t(2000));
+    QCOMPARE(snap->counters.pairing_evicted, uint64_t(2000));
 }
 
 void tst_GraphAggregator::unpairedSpansExpireAfterTtlOfTelemetryTime()

@@ -33,6 +33,8 @@ private slots:
     void lateObservationsCountInTotalsOnly();
     void outOfOrderObservationsInsideTheWindowCount();
     void percentilesFollowTheWindow();
+    void secondsOfExtremeTimesStayApart();
+    void windowSubtractsEveryBucketOfALeavingSecond();
     void historyKeepsPerSecondCountsErrorsAndMean();
     void historyIsBoundedAndZeroFilled();
 };
@@ -133,6 +135,41 @@ void tst_RollingStats::outOfOrderObservationsInsideTheWindowCount()
     QCOMPARE(stats.window(at(20.9)).count, uint64_t(2));
     QCOMPARE(stats.window(at(21.9)).count, uint64_t(2));
     QCOMPARE(stats.window(at(22.0)).count, uint64_t(1)); // second 12 left the window
+}
+
+void tst_RollingStats::secondsOfExtremeTimesStayApart()
+{
+    // Near INT64_MAX the newest second's end cannot be represented; near 0 and below, seconds round down.
+    RollingStats high(10.0, 0);
+    QVERIFY(high.add(INT64_MAX - 2 * kSecond, kMs, false));
+    QVERIFY(high.add(INT64_MAX, kMs, false));
+    QVERIFY(high.add(INT64_MAX - 1, kMs, true));
+    QCOMPARE(high.window(INT64_MAX).count, uint64_t(3));
+    QCOMPARE(high.window(INT64_MAX).errors, uint64_t(1));
+
+    RollingStats low(2.0, 0);
+    QVERIFY(low.add(-1, kMs, false)); // second -1
+    QVERIFY(low.add(0, kMs, false)); // second 0
+    QVERIFY(low.add(kSecond - 1, kMs, false));
+    QCOMPARE(low.window(kSecond - 1).count, uint64_t(3));
+    QCOMPARE(low.window(kSecond).count, uint64_t(2)); // second -1 left the 2 s window
+    QVERIFY(!low.add(-1, kMs, false));
+    QCOMPARE(low.lateObservations(), uint64_t(1));
+}
+
+void tst_RollingStats::windowSubtractsEveryBucketOfALeavingSecond()
+{
+    // Latencies from 1 us to a day in one second, then a second of a single value: once the first second
+    // leaves, only that value remains in every quantile.
+    RollingStats stats(1.0, 0);
+    for (double ns = 1e3; ns < 1e14; ns *= 1.01)
+        stats.add(at(3.5), static_cast<int64_t>(ns), false);
+    stats.add(at(4.5), 7 * kMs, false);
+    const WindowStats w = stats.window(at(4.6));
+    QCOMPARE(w.count, uint64_t(1));
+    QVERIFY(std::fabs(w.latency.p50_ms - 7.0) / 7.0 <= 1.0 / 64);
+    QVERIFY(std::fabs(w.latency.p99_ms - 7.0) / 7.0 <= 1.0 / 64);
+    QCOMPARE(stats.windowHistogram().quantile(0.0), stats.windowHistogram().quantile(1.0));
 }
 
 void tst_RollingStats::percentilesFollowTheWindow()

@@ -84,13 +84,14 @@ uint32_t GraphAggregatorImpl::nodeFor(uint32_t name, NodeKind kind, bool inferre
 uint32_t GraphAggregatorImpl::reportingNode(const Span& span)
 {
     const uint32_t name = span.service.empty() ? m_unknownServiceName : nameId(span.service);
-    const uint32_t index = nodeFor(name, kindOf(span.node_kind), false);
+    const NodeKind kind = kindOf(span.node_kind);
+    const uint32_t index = nodeFor(name, kind, false);
     if (index == kNoId) return kNoId;
     GraphNode& node = m_nodes[index];
     if (!span.node_kind.empty()) {
         // What a node's own spans say it is wins over any guess, including one made from a metric that
         // arrived before its first span.
-        node.kind = kindOf(span.node_kind);
+        node.kind = kind;
     } else if (!node.reported && node.inferred) {
         // A node first known from someone else's attributes is, by its own spans, a plain service.
         node.kind = NodeKind::Service;
@@ -170,11 +171,11 @@ GraphEdge* GraphAggregatorImpl::edgeFor(uint32_t source, uint32_t target, EdgeKi
 {
     const uint64_t key = edgeKey(source, target, kind);
     GraphEdge* edge = nullptr;
-    if (auto it = m_edgeIndex.find(key); it != m_edgeIndex.end()) {
-        edge = &m_edges[it->second];
+    if (const uint32_t index = m_edgeIndex.find(key); index != FlatIndex::kNone) {
+        edge = &m_edges[index];
     } else {
         if (m_edges.size() >= config.max_edges) return nullptr;
-        m_edgeIndex.emplace(key, static_cast<uint32_t>(m_edges.size()));
+        m_edgeIndex.insert(key, static_cast<uint32_t>(m_edges.size()));
         edge = &m_edges.emplace_back();
         edge->source = source;
         edge->target = target;
@@ -384,9 +385,9 @@ const GraphEdge* GraphAggregatorImpl::findEdge(std::string_view source, std::str
     const GraphNode* s = findNode(source);
     const GraphNode* t = findNode(target);
     if (!s || !t) return nullptr;
-    auto it = m_edgeIndex.find(
+    const uint32_t index = m_edgeIndex.find(
         edgeKey(static_cast<uint32_t>(s - m_nodes.data()), static_cast<uint32_t>(t - m_nodes.data()), kind));
-    return it == m_edgeIndex.end() ? nullptr : &m_edges[it->second];
+    return index == FlatIndex::kNone ? nullptr : &m_edges[index];
 }
 
 // ---- GraphAggregator ----

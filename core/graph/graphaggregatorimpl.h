@@ -1,6 +1,7 @@
 #pragma once
 // Internals of GraphAggregator, shared by its translation units (spans, metrics, snapshot).
 
+#include "graph/flatindex.h"
 #include "graph/graphaggregator.h"
 #include "graph/metricmapping.h"
 #include "graph/pairingstore.h"
@@ -166,7 +167,7 @@ private:
     std::vector<uint32_t> m_nodeOfName; ///< name id -> node index, or kNoId
     std::vector<GraphNode> m_nodes;
     std::vector<GraphEdge> m_edges;
-    std::unordered_map<uint64_t, uint32_t> m_edgeIndex; ///< (source, target, kind) -> edge index
+    FlatIndex m_edgeIndex; ///< (source, target, kind) -> edge index
     PairingStore m_pairing;
     uint64_t m_sequence = 0;
     int64_t m_ttl_ns;

@@ -114,8 +114,8 @@ std::shared_ptr<const GraphSnapshot> GraphAggregatorImpl::snapshot(const std::st
         const uint32_t name = m_names.find(target);
         if (name != kNoId && name < m_nodeOfName.size() && m_nodeOfName[name] != kNoId) {
             for (EdgeKind kind : { EdgeKind::Sync, EdgeKind::Async }) {
-                auto it = m_edgeIndex.find(edgeKey(static_cast<uint32_t>(index), m_nodeOfName[name], kind));
-                if (it != m_edgeIndex.end()) return static_cast<int>(edgePosition[it->second]);
+                const uint32_t edge = m_edgeIndex.find(edgeKey(static_cast<uint32_t>(index), m_nodeOfName[name], kind));
+                if (edge != FlatIndex::kNone) return static_cast<int>(edgePosition[edge]);
             }
         }
         return -1;

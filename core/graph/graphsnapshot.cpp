@@ -52,6 +52,10 @@ std::string_view toString(BreakerState s)
 
 std::optional<NodeKind> nodeKindFromString(std::string_view s)
 {
+    // Sources nearly always send the canonical spelling: match it (by length first, since the aggregator
+    // asks for every span) before building a normalised copy.
+    for (size_t i = 0; i < kNodeKinds.size(); ++i)
+        if (s.size() == kNodeKinds[i].size() && s == kNodeKinds[i]) return static_cast<NodeKind>(i);
     const std::string n = normalise(s);
     for (size_t i = 0; i < kNodeKinds.size(); ++i)
         if (n == kNodeKinds[i]) return static_cast<NodeKind>(i);

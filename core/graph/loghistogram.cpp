@@ -7,19 +7,6 @@
 
 namespace faultline {
 
-int LogHistogram::bucketOf(double value)
-{
-    static const double lowest = std::ldexp(1.0, kMinExponent);
-    static const double highest = std::ldexp(1.0, kMaxExponent);
-    if (!(value >= lowest)) // also NaN and negatives
-        return 0;
-    if (value >= highest) return kBucketCount - 1;
-    const auto bits = std::bit_cast<uint64_t>(value);
-    const int exponent = static_cast<int>((bits >> 52) & 0x7ff) - 1023;
-    const int sub = static_cast<int>((bits >> (52 - kSubBucketBits)) & (kSubBuckets - 1));
-    return (exponent - kMinExponent) * kSubBuckets + sub;
-}
-
 double LogHistogram::bucketLower(int bucket)
 {
     const int exponent = kMinExponent + bucket / kSubBuckets;
@@ -52,15 +39,6 @@ void LogHistogram::ensureRange(int lo, int hi)
         m_first = lo;
     }
     if (hi > last) m_counts.resize(m_counts.size() + static_cast<size_t>(hi - last), 0);
-}
-
-void LogHistogram::add(double value, uint64_t count)
-{
-    const int b = bucketOf(value);
-    if (m_counts.empty() || b < m_first || b >= m_first + static_cast<int>(m_counts.size())) ensureRange(b, b);
-    m_counts[static_cast<size_t>(b - m_first)] += count;
-    m_count += count;
-    m_sum += value * static_cast<double>(count);
 }
 
 void LogHistogram::merge(const LogHistogram& other)

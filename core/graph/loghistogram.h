@@ -1,5 +1,6 @@
 #pragma once
 
+#include <bit>
 #include <cstdint>
 #include <span>
 #include <vector>
@@ -20,13 +21,37 @@ public:
     static constexpr int kBucketCount = (kMaxExponent - kMinExponent) * kSubBuckets;
 
     /// The bucket a value falls in, clamped to [0, kBucketCount).
-    static int bucketOf(double value);
+    static int bucketOf(double value)
+    {
+        constexpr double lowest = static_cast<double>(uint64_t(1) << kMinExponent);
+        constexpr double highest = static_cast<double>(uint64_t(1) << kMaxExponent);
+        if (!(value >= lowest)) // also NaN and negatives
+            return 0;
+        if (value >= highest) return kBucketCount - 1;
+        const auto bits = std::bit_cast<uint64_t>(value);
+        const int exponent = static_cast<int>((bits >> 52) & 0x7ff) - 1023;
+        const int sub = static_cast<int>((bits >> (52 - kSubBucketBits)) & (kSubBuckets - 1));
+        return (exponent - kMinExponent) * kSubBuckets + sub;
+    }
     static double bucketLower(int bucket);
     static double bucketUpper(int bucket);
     /// The value reported for the bucket: its midpoint.
     static double bucketValue(int bucket);
 
-    void add(double value, uint64_t count = 1);
+    void add(double value, uint64_t count = 1) { addToBucket(bucketOf(value), value, count); }
+    /// add() for a caller that already knows the value's bucket (`bucket` must be bucketOf(value)).
+    void addToBucket(int bucket, double value, uint64_t count = 1)
+    {
+        const int i = bucket - m_first;
+        if (i < 0 || i >= static_cast<int>(m_counts.size())) {
+            ensureRange(bucket, bucket);
+            m_counts[static_cast<size_t>(bucket - m_first)] += count;
+        } else {
+            m_counts[static_cast<size_t>(i)] += count;
+        }
+        m_count += count;
+        m_sum += value * static_cast<double>(count);
+    }
     void merge(const LogHistogram& other);
     /// Removes what `other` added; `other` must be a part of this histogram.
     void subtract(const LogHistogram& other);

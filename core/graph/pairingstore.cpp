@@ -7,14 +7,33 @@ namespace faultline {
 
 PairingStore::PairingStore(size_t capacity)
     : m_capacity(capacity)
-{
     // Load factor at most 1/2 keeps linear probing short.
-    const size_t tableSize = std::bit_ceil(std::clamp<size_t>(capacity * 2, 16, size_t(1) << 31));
-    m_mask = tableSize - 1;
-    m_table.assign(tableSize, kNone);
+    , m_maxTable(std::bit_ceil(std::clamp<size_t>(capacity * 2, kMinTable, size_t(1) << 31)))
+{
+    m_mask = kMinTable - 1;
+    m_table.assign(kMinTable, Slot {});
 }
 
-uint64_t PairingStore::hashOf(const TraceId& trace, SpanId key, uint8_t channel)
+void PairingStore::grow()
+{
+    // The table follows the number of spans waiting, not the capacity: a few thousand in flight probe a
+    // table that stays in cache, where one sized for the capacity (a megabyte) missed on every lookup.
+    const size_t size = m_table.size() * 2;
+    m_mask = size - 1;
+    m_table.assign(size, Slot {});
+    for (uint32_t e = m_head; e != kNone; e = m_entries[e].next)
+        place(e, m_entries[e].hash);
+}
+
+void PairingStore::place(uint32_t entry, uint32_t hash)
+{
+    size_t i = hash & m_mask;
+    while (m_table[i].entry != kNone)
+        i = (i + 1) & m_mask;
+    m_table[i] = Slot { entry, hash };
+}
+
+uint32_t PairingStore::hashOf(const TraceId& trace, SpanId key, uint8_t channel)
 {
     uint64_t h = trace.hi * 0x9E3779B97F4A7C15ull ^ trace.lo;
     h ^= key + 0x632BE59BD9B4E019ull + (h << 6) + (h >> 2);
@@ -22,36 +41,42 @@ uint64_t PairingStore::hashOf(const TraceId& trace, SpanId key, uint8_t channel)
     // splitmix64 finaliser
     h = (h ^ (h >> 30)) * 0xBF58476D1CE4E5B9ull;
     h = (h ^ (h >> 27)) * 0x94D049BB133111EBull;
-    return h ^ (h >> 31);
+    return static_cast<uint32_t>(h ^ (h >> 31));
 }
 
-size_t PairingStore::findSlot(const TraceId& trace, SpanId key, uint8_t channel) const
+size_t PairingStore::findSlot(const TraceId& trace, SpanId key, uint8_t channel, uint32_t hash) const
 {
-    for (size_t i = hashOf(trace, key, channel) & m_mask;; i = (i + 1) & m_mask) {
-        const uint32_t e = m_table[i];
-        if (e == kNone) return SIZE_MAX;
-        const PendingSpan& s = m_entries[e].span;
+    for (size_t i = hash & m_mask;; i = (i + 1) & m_mask) {
+        const Slot& slot = m_table[i];
+        if (slot.entry == kNone) return SIZE_MAX;
+        if (slot.hash != hash) continue; // the stored hash spares most probes a visit to the entry
+        const PendingSpan& s = m_entries[slot.entry].span;
         if (s.key == key && s.trace == trace && s.channel() == channel) return i;
     }
 }
 
+size_t PairingStore::slotOfEntry(uint32_t entry) const
+{
+    for (size_t i = m_entries[entry].hash & m_mask;; i = (i + 1) & m_mask)
+        if (m_table[i].entry == entry) return i;
+}
+
 PendingSpan PairingStore::removeAt(size_t slot)
 {
-    const uint32_t index = m_table[slot];
+    const uint32_t index = m_table[slot].entry;
     Entry& entry = m_entries[index];
 
     // Backward-shift deletion: no tombstones, so probes stay short however many spans come and go.
     size_t i = slot;
-    for (size_t j = (i + 1) & m_mask; m_table[j] != kNone; j = (j + 1) & m_mask) {
-        const PendingSpan& s = m_entries[m_table[j]].span;
-        const size_t home = hashOf(s.trace, s.key, s.channel()) & m_mask;
+    for (size_t j = (i + 1) & m_mask; m_table[j].entry != kNone; j = (j + 1) & m_mask) {
+        const size_t home = m_table[j].hash & m_mask;
         const bool movable = i <= j ? (home <= i || home > j) : (home <= i && home > j);
         if (movable) {
             m_table[i] = m_table[j];
             i = j;
         }
     }
-    m_table[i] = kNone;
+    m_table[i] = Slot {};
 
     if (entry.prev != kNone)
         m_entries[entry.prev].next = entry.next;
@@ -70,8 +95,9 @@ std::optional<PendingSpan> PairingStore::take(const TraceId& trace, SpanId key, 
 {
     PendingSpan probe;
     probe.kind = partner_kind;
-    const size_t slot = findSlot(trace, key, probe.channel());
-    if (slot == SIZE_MAX || m_entries[m_table[slot]].span.kind != partner_kind) return std::nullopt;
+    const uint8_t channel = probe.channel();
+    const size_t slot = findSlot(trace, key, channel, hashOf(trace, key, channel));
+    if (slot == SIZE_MAX || m_entries[m_table[slot].entry].span.kind != partner_kind) return std::nullopt;
     return removeAt(slot);
 }
 
@@ -82,13 +108,10 @@ PairingStore::InsertResult PairingStore::insert(const PendingSpan& span)
         result.evicted = span;
         return result;
     }
-    if (const size_t slot = findSlot(span.trace, span.key, span.channel()); slot != SIZE_MAX)
+    const uint32_t hash = hashOf(span.trace, span.key, span.channel());
+    if (const size_t slot = findSlot(span.trace, span.key, span.channel(), hash); slot != SIZE_MAX)
         result.displaced = removeAt(slot);
-    if (m_size >= m_capacity) {
-        const size_t slot
-            = findSlot(m_entries[m_head].span.trace, m_entries[m_head].span.key, m_entries[m_head].span.channel());
-        result.evicted = removeAt(slot);
-    }
+    if (m_size >= m_capacity) result.evicted = removeAt(slotOfEntry(m_head));
 
     uint32_t index;
     if (!m_free.empty()) {
@@ -98,8 +121,10 @@ PairingStore::InsertResult PairingStore::insert(const PendingSpan& span)
         index = static_cast<uint32_t>(m_entries.size());
         m_entries.emplace_back();
     }
+    if ((m_size + 1) * 2 > m_table.size() && m_table.size() < m_maxTable) grow();
     Entry& entry = m_entries[index];
     entry.span = span;
+    entry.hash = hash;
     entry.prev = m_tail;
     entry.next = kNone;
     if (m_tail != kNone)
@@ -107,11 +132,7 @@ PairingStore::InsertResult PairingStore::insert(const PendingSpan& span)
     else
         m_head = index;
     m_tail = index;
-
-    size_t i = hashOf(span.trace, span.key, span.channel()) & m_mask;
-    while (m_table[i] != kNone)
-        i = (i + 1) & m_mask;
-    m_table[i] = index;
+    place(index, hash);
     ++m_size;
     return result;
 }
@@ -119,13 +140,13 @@ PairingStore::InsertResult PairingStore::insert(const PendingSpan& span)
 std::optional<PendingSpan> PairingStore::popExpired(int64_t now_ns)
 {
     if (m_head == kNone || m_entries[m_head].span.expires_ns > now_ns) return std::nullopt;
-    const PendingSpan& s = m_entries[m_head].span;
-    return removeAt(findSlot(s.trace, s.key, s.channel()));
+    return removeAt(slotOfEntry(m_head));
 }
 
 void PairingStore::clear()
 {
-    std::fill(m_table.begin(), m_table.end(), kNone);
+    m_mask = kMinTable - 1;
+    m_table.assign(kMinTable, Slot {});
     m_entries.clear();
     m_free.clear();
     m_head = m_tail = kNone;

@@ -30,7 +30,8 @@ struct PendingSpan {
 
 /// Bounded store of spans waiting for a partner, keyed by (trace id, span id, channel): an open-addressing
 /// hash table over a slab of entries, with the entries also in a FIFO list by insertion time, so eviction of
-/// the oldest and expiry are O(1). Never allocates once the slab has reached its capacity.
+/// the oldest and expiry are O(1). The table grows with the spans waiting, up to twice the capacity; neither
+/// it nor the slab allocates once both have reached their largest size.
 class PairingStore {
 public:
     explicit PairingStore(size_t capacity);
@@ -55,19 +56,32 @@ public:
 
 private:
     static constexpr uint32_t kNone = UINT32_MAX;
+    static constexpr size_t kMinTable = 16;
     struct Entry {
         PendingSpan span;
+        uint32_t hash = 0;
         uint32_t prev = kNone;
         uint32_t next = kNone;
     };
+    /// A table slot keeps its entry's hash: probes and backward shifts compare and rehash without
+    /// touching the entries.
+    struct Slot {
+        uint32_t entry = kNone;
+        uint32_t hash = 0;
+    };
 
-    static uint64_t hashOf(const TraceId& trace, SpanId key, uint8_t channel);
-    size_t findSlot(const TraceId& trace, SpanId key, uint8_t channel) const; ///< table slot, or SIZE_MAX
+    static uint32_t hashOf(const TraceId& trace, SpanId key, uint8_t channel);
+    /// Table slot of the span under (trace, key, channel), or SIZE_MAX.
+    size_t findSlot(const TraceId& trace, SpanId key, uint8_t channel, uint32_t hash) const;
+    size_t slotOfEntry(uint32_t entry) const; ///< the table slot of a stored entry
+    void place(uint32_t entry, uint32_t hash);
     PendingSpan removeAt(size_t slot);
+    void grow(); ///< doubles the table and reinserts every waiting span
 
     size_t m_capacity;
+    size_t m_maxTable; ///< the table never grows beyond this (twice the capacity, a power of two)
     size_t m_mask = 0;
-    std::vector<uint32_t> m_table; ///< entry index or kNone
+    std::vector<Slot> m_table;
     std::vector<Entry> m_entries;
     std::vector<uint32_t> m_free;
     uint32_t m_head = kNone; ///< oldest

@@ -38,33 +38,72 @@ bool RollingStats::add(int64_t time_ns, int64_t latency_ns, bool error)
     m_total_errors += error ? 1 : 0;
     m_total_sum_ns += static_cast<double>(latency_ns);
 
-    const int64_t second = secondOf(time_ns);
-    if (m_newest == kNoSecond || second > m_newest) advance(time_ns);
-    if (second <= m_newest - static_cast<int64_t>(m_slots.size())) {
-        ++m_late;
-        return false;
+    Slot* slot;
+    if (time_ns >= m_newest_start_ns && time_ns < m_newest_end_ns) {
+        // The common case: an observation in the newest second.
+        slot = &m_slots[m_newest_slot];
+        slot->second = m_newest;
+    } else {
+        const int64_t second = secondOf(time_ns);
+        if (m_newest == kNoSecond || second > m_newest) advance(time_ns);
+        if (second <= m_newest - static_cast<int64_t>(m_slots.size())) {
+            ++m_late;
+            return false;
+        }
+        slot = &m_slots[ringIndex(second, m_slots.size())];
+        slot->second = second;
     }
-    Slot& slot = m_slots[ringIndex(second, m_slots.size())];
-    slot.second = second;
-    ++slot.count;
-    slot.errors += error ? 1 : 0;
-    slot.sum_ns += static_cast<double>(latency_ns);
-
-    const auto bucket = static_cast<uint16_t>(LogHistogram::bucketOf(static_cast<double>(latency_ns)));
-    auto it = std::lower_bound(slot.buckets.begin(), slot.buckets.end(), bucket,
-        [](const BucketCount& bc, uint16_t b) { return bc.bucket < b; });
-    if (it != slot.buckets.end() && it->bucket == bucket)
-        ++it->count;
+    ++slot->count;
+    slot->errors += error ? 1 : 0;
+    slot->sum_ns += static_cast<double>(latency_ns);
+    const double latency = static_cast<double>(latency_ns);
+    const int bucket = LogHistogram::bucketOf(latency);
+    if (const int i = bucket - slot->first; i >= 0 && i < static_cast<int>(slot->counts.size()))
+        ++slot->counts[static_cast<size_t>(i)];
     else
-        slot.buckets.insert(it, BucketCount { bucket, 1 });
+        widenAndCount(*slot, bucket);
 
-    m_window.add(static_cast<double>(latency_ns));
+    m_window.addToBucket(bucket, latency);
     m_window_errors += error ? 1 : 0;
     m_first_ns = std::min(m_first_ns, time_ns);
     return true;
 }
 
-void RollingStats::advance(int64_t now_ns)
+void RollingStats::widenAndCount(Slot& slot, int bucket)
+{
+    const int i = bucket - slot.first;
+    // Widen the range with some room on the side it grows, so a second's first observations do not each
+    // move the array.
+    constexpr int kSlack = 8;
+    if (slot.counts.empty()) {
+        slot.first = std::max(0, bucket - kSlack);
+        slot.counts.assign(
+            static_cast<size_t>(std::min(LogHistogram::kBucketCount, bucket + kSlack + 1) - slot.first), 0);
+    } else if (i < 0) {
+        const int first = std::max(0, bucket - kSlack);
+        slot.counts.insert(slot.counts.begin(), static_cast<size_t>(slot.first - first), 0);
+        slot.first = first;
+    } else {
+        const int end = std::min(LogHistogram::kBucketCount, bucket + kSlack + 1);
+        slot.counts.resize(static_cast<size_t>(end - slot.first), 0);
+    }
+    ++slot.counts[static_cast<size_t>(bucket - slot.first)];
+}
+
+void RollingStats::setNewest(int64_t second)
+{
+    m_newest = second;
+    m_newest_slot = ringIndex(second, m_slots.size());
+    int64_t start = 0;
+    if (__builtin_mul_overflow(second, kNsPerSecond, &start) || start > INT64_MAX - kNsPerSecond) {
+        m_newest_start_ns = m_newest_end_ns = 0;
+        return;
+    }
+    m_newest_start_ns = start;
+    m_newest_end_ns = start + kNsPerSecond;
+}
+
+void RollingStats::advanceSeconds(int64_t now_ns)
 {
     const int64_t second = secondOf(now_ns);
     if (m_newest != kNoSecond && second <= m_newest) return;
@@ -78,21 +117,23 @@ void RollingStats::advance(int64_t now_ns)
             if (slot.second == s) retire(slot);
         }
     }
-    m_newest = second;
+    setNewest(second);
 }
 
 void RollingStats::retire(Slot& slot)
 {
     writeHistory(slot.second, pointOf(slot));
-    for (const BucketCount& bc : slot.buckets)
-        m_window.subtractBucket(bc.bucket, bc.count);
+    for (size_t i = 0; i < slot.counts.size(); ++i) {
+        if (slot.counts[i] == 0) continue;
+        m_window.subtractBucket(slot.first + static_cast<int>(i), slot.counts[i]);
+        slot.counts[i] = 0;
+    }
     m_window.subtractSum(slot.sum_ns);
     m_window_errors -= slot.errors;
     slot.second = kNoSecond;
     slot.count = 0;
     slot.errors = 0;
     slot.sum_ns = 0.0;
-    slot.buckets.clear();
 }
 
 HistoryPoint RollingStats::pointOf(const Slot& slot)

@@ -33,8 +33,9 @@ struct History {
 
 /// Rolling statistics of one node or edge: a window of `window_s` seconds kept in per-second slots of
 /// telemetry time, whole-run totals, and a per-second history of the last `history_s` seconds.
-/// Memory is bounded whatever the rate: one histogram for the window, and per second of the window a
-/// sparse list of (bucket, count) to subtract when that second leaves it.
+/// Memory is bounded whatever the rate: one histogram for the window, and per second of the window the
+/// counts of the histogram buckets that second used (a dense range, at most LogHistogram::kBucketCount),
+/// to subtract when that second leaves it.
 class RollingStats {
 public:
     explicit RollingStats(double window_s = 10.0, int history_s = 900);
@@ -43,7 +44,12 @@ public:
     /// counts in the totals only.
     bool add(int64_t time_ns, int64_t latency_ns, bool error);
     /// Moves the window so that its newest second is the one holding `now_ns` (never backwards).
-    void advance(int64_t now_ns);
+    void advance(int64_t now_ns)
+    {
+        // Inline for the common case, a time within the newest second (an empty range before the first).
+        if (now_ns < m_newest_end_ns && m_newest_start_ns != m_newest_end_ns) return;
+        advanceSeconds(now_ns);
+    }
     /// The windowed figures as of `now_ns` (advances the window first). The window covers from
     /// max(first observation, start of its oldest second) to `now_ns`.
     WindowStats window(int64_t now_ns);
@@ -59,26 +65,34 @@ public:
     int windowSlots() const { return static_cast<int>(m_slots.size()); }
 
 private:
-    struct BucketCount {
-        uint16_t bucket;
-        uint32_t count;
-    };
     struct Slot {
         int64_t second = kNoSecond;
         uint32_t count = 0;
         uint32_t errors = 0;
         double sum_ns = 0.0;
-        std::vector<BucketCount> buckets; ///< sorted by bucket; capacity reused from second to second
+        int first = 0; ///< the bucket of counts[0]
+        /// Dense counts of the buckets [first, first + size) this slot has used; zeroed when the second is
+        /// retired, but its range and capacity are kept for the seconds that reuse the slot.
+        std::vector<uint32_t> counts;
     };
     static constexpr int64_t kNoSecond = INT64_MIN;
 
+    void advanceSeconds(int64_t now_ns);
     void retire(Slot& slot);
+    /// Counts one observation in a bucket outside the slot's range, widening the range.
+    static void widenAndCount(Slot& slot, int bucket);
+    void setNewest(int64_t second);
     void writeHistory(int64_t second, HistoryPoint point);
     static HistoryPoint pointOf(const Slot& slot);
 
     double m_window_s;
     std::vector<Slot> m_slots; ///< slot of second s is m_slots[s mod size]
     int64_t m_newest = kNoSecond; ///< newest second of the window
+    /// Where the newest second starts and ends (ns), and its slot: spares most observations the division.
+    /// An empty range (start == end) when the second's bounds would overflow.
+    int64_t m_newest_start_ns = 0;
+    int64_t m_newest_end_ns = 0;
+    size_t m_newest_slot = 0;
     int64_t m_first_ns = INT64_MAX; ///< first observation that entered the window
     LogHistogram m_window;
     uint64_t m_window_errors = 0;

@@ -197,30 +197,50 @@ void liftAttributes(const trace::Span& in, Span& out, std::vector<KeyValue>& res
         const std::string_view key = kv.key();
         // Every value is cut to a bound, lifted ones too: a hostile sender must not grow the graph's names.
         const std::string_view value = truncated(kv.value().string_value(), kMaxAttributeValueBytes);
-        if (key == "rpc.system")
-            out.rpc_system = value;
-        else if (key == "http.request.method")
-            out.http_method = value;
-        else if (key == "http.method")
-            httpOld = value;
-        else if (key == "messaging.system")
-            out.messaging_system = value;
-        else if (key == "messaging.destination.name")
-            out.messaging_destination = value;
-        else if (key == "messaging.destination")
-            destinationOld = value;
-        else if (key == "db.system")
-            out.db_system = value;
-        else if (key == "db.name")
-            out.db_name = value;
-        else if (key == "db.namespace")
-            dbNamespace = value;
-        else if (key == "peer.service")
-            out.peer_service = value;
-        else if (key == "server.address")
-            out.server_address = value;
-        else if (key == "net.peer.name")
-            netPeerName = value;
+        // Dispatch on the key's length first: most keys are then ruled out by one compare, or none.
+        std::string_view* field = nullptr;
+        switch (key.size()) {
+        case 7:
+            if (key == "db.name") field = &out.db_name;
+            break;
+        case 9:
+            if (key == "db.system") field = &out.db_system;
+            break;
+        case 10:
+            if (key == "rpc.system") field = &out.rpc_system;
+            break;
+        case 11:
+            if (key == "http.method") field = &httpOld;
+            break;
+        case 12:
+            if (key == "db.namespace")
+                field = &dbNamespace;
+            else if (key == "peer.service")
+                field = &out.peer_service;
+            break;
+        case 13:
+            if (key == "net.peer.name") field = &netPeerName;
+            break;
+        case 14:
+            if (key == "server.address") field = &out.server_address;
+            break;
+        case 16:
+            if (key == "messaging.system") field = &out.messaging_system;
+            break;
+        case 19:
+            if (key == "http.request.method") field = &out.http_method;
+            break;
+        case 21:
+            if (key == "messaging.destination") field = &destinationOld;
+            break;
+        case 26:
+            if (key == "messaging.destination.name") field = &out.messaging_destination;
+            break;
+        default:
+            break;
+        }
+        if (field)
+            *field = value;
         else if (rest.size() - restBegin < kMaxSpanAttributes)
             rest.push_back({ key, value });
     }
@@ -428,14 +448,15 @@ bool decodeTraceRequest(std::string_view bytes, DecodedTraces& out, std::string&
         const std::string_view nodeKind = stringAttribute(resource, "faultline.node.kind");
         for (const auto& ss : rs.scope_spans())
             for (const auto& in : ss.spans()) {
-                Span span;
+                // Decoded in place (capacity is reserved): a Span is 280 bytes, not worth a copy.
+                Span& span = out.batch.spans.emplace_back();
                 span.service = service;
                 span.service_instance = instance;
                 span.node_kind = nodeKind;
-                if (decodeSpan(in, span, *storage, reason))
-                    out.batch.spans.push_back(span);
-                else
+                if (!decodeSpan(in, span, *storage, reason)) {
+                    out.batch.spans.pop_back();
                     rejections.add(1, reason);
+                }
             }
     }
     out.rejected_spans = rejections.total();

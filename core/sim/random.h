@@ -64,4 +64,15 @@ private:
     bool m_hasSpare = false;
 };
 
+/// std::llround (half away from zero), inline: the libm call was 1.4 % of a headless run, twice per
+/// customer (arrival time, service time). Exact: x - trunc(x) is representable. Out of range and NaN go to
+/// std::llround, so they behave as before.
+inline int64_t roundToInt64(double x)
+{
+    if (!(x > -9.2e18 && x < 9.2e18)) return std::llround(x);
+    const auto i = static_cast<int64_t>(x); // toward zero
+    const double fraction = x - static_cast<double>(i);
+    return fraction >= 0.5 ? i + 1 : fraction <= -0.5 ? i - 1 : i;
+}
+
 } // namespace faultline

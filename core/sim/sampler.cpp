@@ -63,7 +63,7 @@ int64_t Sampler::sampleNs(Random& random) const
         break;
     }
     }
-    return std::max<int64_t>(0, std::llround(ms * 1e6));
+    return std::max<int64_t>(0, roundToInt64(ms * 1e6));
 }
 
 } // namespace faultline

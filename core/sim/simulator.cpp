@@ -133,7 +133,7 @@ bool SimulatorImpl::runUntil(int64_t until_ns, uint64_t max_events)
 
 void SimulatorImpl::dispatch(const Event& event)
 {
-    switch (event.type) {
+    switch (event.type()) {
     case EventType::Arrival:
         onArrival(event.a);
         break;
@@ -204,8 +204,7 @@ void SimulatorImpl::onArrival(uint32_t w)
 {
     const WorkloadModel& model = m_workloads[w];
     const double next = model.schedule.nextArrival(static_cast<double>(m_now) / 1e9, model.workload->arrival, m_random);
-    if (next >= 0.0)
-        m_events.push(std::max(m_now, static_cast<int64_t>(std::llround(next * 1e9))), EventType::Arrival, w);
+    if (next >= 0.0) m_events.push(std::max(m_now, roundToInt64(next * 1e9)), EventType::Arrival, w);
     ++m_stats.workload_requests;
     issueCall(model.site, kNone, newTrace(), 0, kNoDeadline);
 }

@@ -20,6 +20,7 @@
 namespace faultline {
 
 inline constexpr uint32_t kNone = std::numeric_limits<uint32_t>::max();
+inline constexpr size_t kBatchSize = 8192; ///< spans per batch handed to the sink
 inline constexpr int64_t kNoDeadline = std::numeric_limits<int64_t>::max();
 
 enum class DeadLetterReason { Rejected, Expired, MaxLen, DeliveryLimit };
@@ -304,8 +305,25 @@ public:
     // simulatortelemetry.cpp: building the model's span templates, emitting telemetry
     void buildModel();
     void attachPolicies(CallSite& site, uint32_t caller, const CallStep& step);
+    /// Appends a span built from a template to the batch (flushed to the sink when full). Inline: with
+    /// its ten arguments the out-of-line call passed the last ones on the stack, and reading them back
+    /// stalled on store forwarding.
     void emit(const Span& templ, const TraceId& trace, SpanId span, SpanId parent, int64_t start, int64_t end,
-        bool error, std::string_view instance = {}, std::span<const KeyValue> attributes = {});
+        bool error, std::string_view instance = {}, std::span<const KeyValue> attributes = {})
+    {
+        ++m_stats.spans;
+        if (!m_sink) return;
+        Span& s = m_batch.spans.emplace_back(templ);
+        s.trace_id = trace;
+        s.span_id = span;
+        s.parent_span_id = parent;
+        s.start_ns = start;
+        s.end_ns = end;
+        s.status = error ? StatusCode::Error : StatusCode::Unset;
+        s.service_instance = instance;
+        s.attributes = attributes;
+        if (m_batch.spans.size() >= kBatchSize) flush();
+    }
     void emitMetrics();
     void flush();
     TraceId newTrace();

@@ -9,8 +9,6 @@ namespace faultline {
 
 namespace {
 
-constexpr size_t kBatchSize = 8192;
-
 std::string_view nodeKindOf(ServiceKind kind)
 {
     switch (kind) {
@@ -267,23 +265,6 @@ void SimulatorImpl::emitBreakerMetrics(uint32_t b)
     std::vector<MetricPoint> points;
     appendBreakerMetrics(b, points);
     m_sink->onMetrics(std::move(points));
-}
-
-void SimulatorImpl::emit(const Span& templ, const TraceId& trace, SpanId span, SpanId parent, int64_t start,
-    int64_t end, bool error, std::string_view instance, std::span<const KeyValue> attributes)
-{
-    ++m_stats.spans;
-    if (!m_sink) return;
-    Span& s = m_batch.spans.emplace_back(templ);
-    s.trace_id = trace;
-    s.span_id = span;
-    s.parent_span_id = parent;
-    s.start_ns = start;
-    s.end_ns = end;
-    s.status = error ? StatusCode::Error : StatusCode::Unset;
-    s.service_instance = instance;
-    s.attributes = attributes;
-    if (m_batch.spans.size() >= kBatchSize) flush();
 }
 
 void SimulatorImpl::flush()
