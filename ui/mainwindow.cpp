@@ -435,6 +435,13 @@ void MainWindow::listenForOtlp()
 
 bool MainWindow::openScenarioFile(const QString& path)
 {
+    // A recording names its format first (RecordingFile writes it so): File > Open and the recent files take
+    // both kinds of file.
+    if (QFile file(path); file.open(QIODevice::ReadOnly) && file.read(4096).contains("\"faultline.recording/1\"")) {
+        if (!openRecordingFile(path)) return false;
+        addRecentFile(path);
+        return true;
+    }
     const ScenarioLoadResult result = ScenarioLoader::fromFile(QFile::encodeName(path).toStdString());
     if (!result.ok()) {
         QStringList errors;
@@ -515,7 +522,7 @@ void MainWindow::openScenario()
 {
     const QString dir = appSettings().value(QStringLiteral("scenario/lastDirectory")).toString();
     const QString path = QFileDialog::getOpenFileName(
-        this, tr("Open Scenario"), dir, tr("Faultline scenarios (*.json);;All files (*)"));
+        this, tr("Open Scenario or Recording"), dir, tr("Faultline scenarios and recordings (*.json);;All files (*)"));
     if (!path.isEmpty()) openScenarioFile(path);
 }
 

@@ -242,6 +242,14 @@ private slots:
         QTRY_VERIFY_WITH_TIMEOUT(replay.runner()->idle() && replay.runner()->simulatedSeconds() == 7.625, 20000);
         QCOMPARE(comparable(snapshotToJson(*replay.runner()->latestSnapshot())), original);
         QCOMPARE(replay.runner()->scenario().name, std::string("Checkout"));
+
+        // File > Open (and Open Recent) tell a recording from a scenario and replay it.
+        MainWindow opened;
+        QVERIFY(opened.openScenarioFile(path));
+        QVERIFY(opened.runner());
+        QCOMPARE(opened.runner()->scenario().name, std::string("Checkout"));
+        QCOMPARE(opened.runner()->scenario().seed, loaded.recording->scenario->seed);
+        QVERIFY(opened.recentFiles().contains(path));
     }
 
     void anUnwritablePathShowsWhy()
