@@ -3,12 +3,9 @@
 #include "scenario/faultloader.h"
 #include "scenario/jsonchecker.h"
 #include "scenario/scenariojson.h"
+#include "scenario/textfile.h"
 
 #include <array>
-#include <cerrno>
-#include <cstring>
-#include <filesystem>
-#include <fstream>
 #include <unordered_map>
 
 namespace faultline {
@@ -169,15 +166,7 @@ std::string RecordingFile::toJson(const Recording& recording)
 
 bool RecordingFile::toFile(const Recording& recording, const std::string& path, std::string* error)
 {
-    const std::string text = toJson(recording);
-    std::ofstream out(path, std::ios::binary | std::ios::trunc);
-    if (out) out.write(text.data(), static_cast<std::streamsize>(text.size()));
-    if (out) out.close();
-    if (!out) {
-        if (error) *error = "cannot write " + path + ": " + std::strerror(errno);
-        return false;
-    }
-    return true;
+    return writeTextFile(path, toJson(recording), error);
 }
 
 RecordingLoadResult RecordingFile::fromString(std::string_view json)
@@ -197,23 +186,14 @@ RecordingLoadResult RecordingFile::fromString(std::string_view json)
 
 RecordingLoadResult RecordingFile::fromFile(const std::string& path)
 {
-    auto failure = [&path](const std::string& reason) {
+    std::string why;
+    const std::optional<std::string> text = readTextFile(path, kMaxFileBytes, "a recording", why);
+    if (!text) {
         RecordingLoadResult result;
-        result.errors.push_back(ScenarioError { "", "cannot read " + path + ": " + reason });
+        result.errors.push_back(ScenarioError { "", "cannot read " + path + ": " + why });
         return result;
-    };
-    std::error_code ec;
-    if (std::filesystem::is_directory(path, ec)) return failure("it is a directory");
-    std::ifstream in(path, std::ios::binary);
-    if (!in) return failure(std::generic_category().message(errno));
-    std::string text;
-    char buffer[64 * 1024];
-    while (in.read(buffer, sizeof buffer) || in.gcount() > 0) {
-        text.append(buffer, static_cast<size_t>(in.gcount()));
-        if (text.size() > kMaxFileBytes) return failure("it is larger than 64 MiB, the limit for a recording");
     }
-    if (in.bad()) return failure("read error");
-    return fromString(text);
+    return fromString(*text);
 }
 
 } // namespace faultline

@@ -4,13 +4,10 @@
 #include "scenario/jsonchecker.h"
 #include "scenario/policyloader.h"
 #include "scenario/scenariojson.h"
+#include "scenario/textfile.h"
 
 #include <algorithm>
-#include <cerrno>
-#include <filesystem>
-#include <fstream>
 #include <limits>
-#include <system_error>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -643,23 +640,14 @@ ScenarioLoadResult ScenarioLoader::fromString(std::string_view json)
 
 ScenarioLoadResult ScenarioLoader::fromFile(const std::string& path)
 {
-    auto failure = [&path](const std::string& reason) {
+    std::string why;
+    const std::optional<std::string> text = readTextFile(path, kMaxFileBytes, "a scenario file", why);
+    if (!text) {
         ScenarioLoadResult result;
-        result.errors.push_back(ScenarioError { "", "cannot read " + path + ": " + reason });
+        result.errors.push_back(ScenarioError { "", "cannot read " + path + ": " + why });
         return result;
-    };
-    std::error_code ec;
-    if (std::filesystem::is_directory(path, ec)) return failure("it is a directory");
-    std::ifstream in(path, std::ios::binary);
-    if (!in) return failure(std::generic_category().message(errno));
-    std::string text;
-    char buffer[64 * 1024];
-    while (in.read(buffer, sizeof buffer) || in.gcount() > 0) {
-        text.append(buffer, static_cast<size_t>(in.gcount()));
-        if (text.size() > kMaxFileBytes) return failure("it is larger than 16 MiB, the limit for a scenario file");
     }
-    if (in.bad()) return failure("read error");
-    return fromString(text);
+    return fromString(*text);
 }
 
 } // namespace faultline

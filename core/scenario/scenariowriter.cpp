@@ -2,11 +2,9 @@
 
 #include "scenario/jsonchecker.h"
 #include "scenario/scenariojson.h"
+#include "scenario/textfile.h"
 
-#include <cerrno>
 #include <cmath>
-#include <cstring>
-#include <fstream>
 
 namespace faultline {
 
@@ -400,15 +398,7 @@ std::string ScenarioWriter::toJson(const Scenario& scenario)
 
 bool ScenarioWriter::toFile(const Scenario& scenario, const std::string& path, std::string* error)
 {
-    const std::string text = toJson(scenario);
-    std::ofstream out(path, std::ios::binary | std::ios::trunc);
-    if (out) out.write(text.data(), static_cast<std::streamsize>(text.size()));
-    if (out) out.close();
-    if (!out) {
-        if (error) *error = "cannot write " + path + ": " + std::strerror(errno);
-        return false;
-    }
-    return true;
+    return writeTextFile(path, toJson(scenario), error);
 }
 
 } // namespace faultline
