@@ -3,6 +3,7 @@
 
 #include "mainwindow.h"
 
+#include "appsettings.h"
 #include "graph/snapshotjson.h"
 #include "graphview.h"
 #include "scenario/recording.h"
@@ -19,7 +20,6 @@
 #include <QPainter>
 #include <QRegularExpression>
 #include <QSaveFile>
-#include <QSettings>
 #include <QStatusBar>
 #include <QSvgGenerator>
 
@@ -30,11 +30,6 @@ namespace faultline {
 namespace {
 
 const QString kLastDirectoryKey = QStringLiteral("export/lastDirectory");
-
-QSettings settings()
-{
-    return QSettings(QStringLiteral("Faultline"), QStringLiteral("Faultline"));
-}
 
 std::shared_ptr<const GraphSnapshot> currentSnapshot(const MainWindow& window)
 {
@@ -59,7 +54,7 @@ QString suggestedName(const MainWindow& window)
 /// Asks where to write, starting from the last export's folder and the suggested name; empty if cancelled.
 QString askPath(MainWindow* window, const QString& title, const QString& suffix, const QString& filter)
 {
-    const QString dir = settings().value(kLastDirectoryKey).toString();
+    const QString dir = appSettings().value(kLastDirectoryKey).toString();
     const QString start = QDir(dir.isEmpty() ? QDir::homePath() : dir).filePath(suggestedName(*window) + suffix);
     return QFileDialog::getSaveFileName(window, title, start, filter);
 }
@@ -82,6 +77,21 @@ bool writeFile(const QString& path, const std::function<bool(QIODevice&)>& write
         error = file.errorString();
         return false;
     }
+    return true;
+}
+
+/// writeFile(), then what every export does after it: on failure a dialog that says what could not be
+/// written where and why; on success the folder is remembered for the next export.
+bool writeReported(QWidget* parent, const QString& path, const std::function<bool(QIODevice&)>& write,
+    const QString& title, const QString& what)
+{
+    QString error;
+    if (!writeFile(path, write, error)) {
+        QMessageBox::warning(parent, title,
+            QObject::tr("%1 could not be written to %2.\n%3").arg(what, QDir::toNativeSeparators(path), error));
+        return false;
+    }
+    appSettings().setValue(kLastDirectoryKey, QFileInfo(path).absolutePath());
     return true;
 }
 
@@ -158,24 +168,16 @@ bool MainWindow::exportCanvasPng(const QString& path)
         QPainter painter(&image);
         m_graph->paintView(painter);
     }
-    QString error;
-    if (image.isNull()
-        || !writeFile(
-            path, [&](QIODevice& out) { return image.save(&out, "PNG"); }, error)) {
-        QMessageBox::warning(this, tr("Cannot Export"),
-            tr("The canvas could not be written to %1.\n%2").arg(QDir::toNativeSeparators(path), error));
-        return false;
-    }
-    settings().setValue(kLastDirectoryKey, QFileInfo(path).absolutePath());
+    const auto write = [&](QIODevice& out) { return !image.isNull() && image.save(&out, "PNG"); };
+    if (!writeReported(this, path, write, tr("Cannot Export"), tr("The canvas"))) return false;
     statusBar()->showMessage(tr("Exported the canvas to %1").arg(QDir::toNativeSeparators(path)), 5000);
     return true;
 }
 
 bool MainWindow::exportCanvasSvg(const QString& path)
 {
-    QString error;
-    const bool written = writeFile(
-        path,
+    const bool written = writeReported(
+        this, path,
         [&](QIODevice& out) {
             QSvgGenerator svg;
             svg.setOutputDevice(&out);
@@ -188,13 +190,8 @@ bool MainWindow::exportCanvasSvg(const QString& path)
             m_graph->paintView(painter);
             return painter.end();
         },
-        error);
-    if (!written) {
-        QMessageBox::warning(this, tr("Cannot Export"),
-            tr("The canvas could not be written to %1.\n%2").arg(QDir::toNativeSeparators(path), error));
-        return false;
-    }
-    settings().setValue(kLastDirectoryKey, QFileInfo(path).absolutePath());
+        tr("Cannot Export"), tr("The canvas"));
+    if (!written) return false;
     statusBar()->showMessage(tr("Exported the canvas to %1").arg(QDir::toNativeSeparators(path)), 5000);
     return true;
 }
@@ -207,14 +204,8 @@ bool MainWindow::exportSnapshotJson(const QString& path)
         return false;
     }
     const QByteArray json = QByteArray::fromStdString(snapshotToJson(*snapshot) + "\n");
-    QString error;
-    if (!writeFile(
-            path, [&](QIODevice& out) { return out.write(json) == json.size(); }, error)) {
-        QMessageBox::warning(this, tr("Cannot Export"),
-            tr("The snapshot could not be written to %1.\n%2").arg(QDir::toNativeSeparators(path), error));
-        return false;
-    }
-    settings().setValue(kLastDirectoryKey, QFileInfo(path).absolutePath());
+    const auto write = [&](QIODevice& out) { return out.write(json) == json.size(); };
+    if (!writeReported(this, path, write, tr("Cannot Export"), tr("The snapshot"))) return false;
     statusBar()->showMessage(tr("Exported the snapshot to %1").arg(QDir::toNativeSeparators(path)), 5000);
     return true;
 }
@@ -224,14 +215,8 @@ bool MainWindow::saveRecording(const QString& path)
     if (!runner()) return false;
     const auto recording = runner()->recording();
     const QByteArray json = QByteArray::fromStdString(RecordingFile::toJson(*recording));
-    QString error;
-    if (!writeFile(
-            path, [&](QIODevice& out) { return out.write(json) == json.size(); }, error)) {
-        QMessageBox::warning(this, tr("Cannot Save"),
-            tr("The recording could not be written to %1.\n%2").arg(QDir::toNativeSeparators(path), error));
-        return false;
-    }
-    settings().setValue(kLastDirectoryKey, QFileInfo(path).absolutePath());
+    const auto write = [&](QIODevice& out) { return out.write(json) == json.size(); };
+    if (!writeReported(this, path, write, tr("Cannot Save"), tr("The recording"))) return false;
     statusBar()->showMessage(
         tr("Saved the recording (%n command(s), %1 s) to %2", nullptr, static_cast<int>(recording->commands.size()))
             .arg(QString::number(static_cast<double>(recording->end_ns) / 1e9, 'f', 1), QDir::toNativeSeparators(path)),
