@@ -4,8 +4,10 @@
 #include "graphview.h"
 #include "support/graphbuilder.h"
 
+#include <QSemaphore>
 #include <QSignalSpy>
 #include <QTest>
+#include <QThreadPool>
 #include <QTimer>
 
 #include <map>
@@ -164,6 +166,13 @@ private slots:
         });
         ticker.start(0);
         QSignalSpy laidOut(&view, &GraphView::layoutChanged);
+        // Hold every pool thread, so the layout is queued for certain while the event loop turns: a 5,000-node
+        // layout takes well under 0.1 s, and could otherwise finish before the first turn.
+        QThreadPool* pool = QThreadPool::globalInstance();
+        QSemaphore gate;
+        const int threads = pool->maxThreadCount();
+        for (int i = 0; i < threads; ++i)
+            pool->start([&gate] { gate.acquire(); });
         const auto big = layeredFleet(5000);
         view.setSnapshot(big);
         QVERIFY(view.layoutPending());
@@ -171,10 +180,11 @@ private slots:
         QCOMPARE(view.snapshot()->nodes.size(), size_t(60));
         QCOMPARE(view.graphLayout().nodeCount(), 60);
         QVERIFY(!view.grab().isNull());
+        QTRY_VERIFY2(turnsWhilePending > 0, "the event loop did not turn while the layout ran");
+        gate.release(threads);
         QTRY_VERIFY_WITH_TIMEOUT(!view.layoutPending(), 120000);
         ticker.stop();
         QCOMPARE(laidOut.count(), 1);
-        QVERIFY2(turnsWhilePending > 0, "the event loop did not turn while the layout ran");
         QCOMPARE(view.graphLayout().nodeCount(), 5000);
         QCOMPARE(view.snapshot(), std::shared_ptr<const GraphSnapshot>(big));
         QVERIFY(view.layoutGeneration() > generation);
