@@ -20,6 +20,7 @@
 #include <QTableWidget>
 #include <QTcpServer>
 #include <QTcpSocket>
+#include <QTemporaryDir>
 #include <QTest>
 
 #include <algorithm>
@@ -127,7 +128,14 @@ class TestActuator : public QObject {
     Q_OBJECT
 
 private slots:
-    void initTestCase() { QStandardPaths::setTestModeEnabled(true); }
+    void initTestCase()
+    {
+        QStandardPaths::setTestModeEnabled(true);
+        // A settings file of its own: these tests keep state there across windows (what a killed run left
+        // forced), and the other window tests, which ctest runs alongside, clear the shared test-mode file.
+        QVERIFY(m_settingsDir.isValid());
+        QSettings::setPath(QSettings::NativeFormat, QSettings::UserScope, m_settingsDir.path());
+    }
     void init() { QSettings(QStringLiteral("Faultline"), QStringLiteral("Faultline")).clear(); }
 
     void urlsAndBodiesFollowTheActuatorApi()
@@ -328,6 +336,9 @@ private slots:
             qPrintable(problems));
         QCOMPARE(dialog.endpoints().size(), 3);
     }
+
+private:
+    QTemporaryDir m_settingsDir;
 };
 
 QTEST_MAIN(TestActuator)
