@@ -1,7 +1,10 @@
-// faultline: the window, or the headless command line (which never touches Qt, so it needs no display).
+// faultline-full: the whole program, window and network modes included. The lean `faultline` on the
+// PATH (main.cpp) runs the modes that need neither Qt nor gRPC itself and hands the rest to this one; run
+// directly, it does everything, so its command line is the same.
 
 #include "commandline.h"
 #include "headless.h"
+#include "headlessnet.h"
 
 #include "livecontrol.h"
 #include "mainwindow.h"
@@ -117,6 +120,7 @@ int main(int argc, char** argv)
     case CommandLine::Mode::Validate:
         return runValidate(cl);
     case CommandLine::Mode::Headless:
+        if (!cl.listen.empty() || !cl.export_otlp.empty()) return runHeadlessNetwork(cl);
         return runHeadless(cl);
     case CommandLine::Mode::Gui:
         break;

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "commandline.h"
+#include "graph/graphsnapshot.h"
 #include "scenario/recording.h"
 #include "scenario/scenario.h"
 
@@ -21,7 +22,12 @@ std::optional<Recording> loadRecordingForCommandLine(const std::string& path, in
 /// `faultline --validate FILE...`
 int runValidate(const CommandLine& cl);
 
-/// `faultline --headless ...`: simulate as fast as possible, then write the snapshot.
+/// Writes the snapshot's JSON to `path` (atomically), or to standard output for "" and "-"; prints why
+/// not on stderr and returns false if it cannot.
+bool writeSnapshotForCommandLine(const std::string& path, const GraphSnapshot& snapshot);
+
+/// `faultline --headless ...` without --listen or --export-otlp: simulate (or replay a recording) as fast
+/// as possible, then write the snapshot. The network modes are in headlessnet.h.
 int runHeadless(const CommandLine& cl);
 
 /// `faultline --list-scenarios`

@@ -40,9 +40,9 @@ fi
 step "building $build"
 cmake --build "$build" -j2
 
-# Runs a headless simulation with the binary $1 and checks the snapshot it writes.
-run_headless() {
-    local bin=$1 out=$2
+# Checks that the program $1 is there, resolves its libraries on the system and has no RPATH into the tree.
+check_program() {
+    local bin=$1
     [ -x "$bin" ] || fail "$bin is missing or not executable"
     local missing
     missing=$(ldd "$bin" | grep 'not found' || true)
@@ -50,18 +50,29 @@ run_headless() {
     if readelf -d "$bin" | grep -E 'R(UN)?PATH' | grep -qF "$root_dir"; then
         fail "$bin has an RPATH into the source or build tree: $(readelf -d "$bin" | grep -E 'R(UN)?PATH')"
     fi
+}
+
+# Runs a headless simulation with the binary $1 (bin/faultline in a prefix) and checks the snapshot it
+# writes; then a headless listen, which bin/faultline hands to libexec/faultline/faultline-full.
+run_headless() {
+    local bin=$1 out=$2
+    check_program "$bin"
+    check_program "$(dirname "$bin")/../libexec/faultline/faultline-full"
     # From an empty working directory, with the source tree nowhere on any path.
     (cd "$tmp" && env -u LD_LIBRARY_PATH "$bin" --headless --duration 5 --quiet builtin:checkout \
         --snapshot "$out") || fail "$bin --headless --duration 5 builtin:checkout exited with $?"
     grep -q '"format": "faultline.snapshot/1"' "$out" || fail "$out is not a snapshot"
     grep -q '"id": "gateway"' "$out" || fail "$out has no gateway node"
     "$bin" --version | grep -q '^faultline ' || fail "$bin --version"
+    (cd "$tmp" && env -u LD_LIBRARY_PATH "$bin" --headless --listen 127.0.0.1:0 --duration 0.2 --quiet \
+        --snapshot "$out.live") || fail "$bin --headless --listen (through faultline-full) exited with $?"
+    grep -q '"source": "live"' "$out.live" || fail "$out.live is not a live snapshot"
 }
 
 # Checks that the tree under $1 (a prefix) holds every installed file.
 check_tree() {
     local prefix=$1 f
-    for f in bin/faultline share/applications/$id.desktop share/metainfo/$id.metainfo.xml \
+    for f in bin/faultline libexec/faultline/faultline-full share/applications/$id.desktop share/metainfo/$id.metainfo.xml \
         share/icons/hicolor/scalable/apps/$id.svg share/icons/hicolor/48x48/apps/$id.png \
         share/icons/hicolor/128x128/apps/$id.png share/icons/hicolor/256x256/apps/$id.png \
         share/man/man1/faultline.1.gz; do
@@ -94,6 +105,7 @@ for lib in libc6 libstdc++6 libqt6core6 libqt6gui6 libqt6widgets6 libqt6charts6 
 done
 contents=$(dpkg-deb -c "$deb")
 grep -q '\./usr/bin/faultline$' <<<"$contents" || fail "$deb has no /usr/bin/faultline"
+grep -q '\./usr/libexec/faultline/faultline-full$' <<<"$contents" || fail "$deb has no /usr/libexec/faultline/faultline-full"
 
 # 5. The .deb in a fresh root: every file, and the binary runs from there on the system's libraries.
 step "unpacking the .deb into a fresh root"

@@ -4,6 +4,7 @@
 #include "control/controlagent.h"
 
 #include <QDeadlineTimer>
+#include <QFile>
 #include <QProcess>
 #include <QProcessEnvironment>
 #include <QRegularExpression>
@@ -302,6 +303,47 @@ private slots:
         QCOMPARE(p.exitStatus(), QProcess::NormalExit);
         QCOMPARE(p.exitCode(), 0);
         QTRY_VERIFY_WITH_TIMEOUT(!agent.stats().connected, 10000);
+    }
+
+    void headlessListeningIsHandedToTheFullProgram()
+    {
+        const Outcome o = runFaultline({ QStringLiteral("--headless"), QStringLiteral("--listen"),
+            QStringLiteral("127.0.0.1:0"), QStringLiteral("--duration"), QStringLiteral("0.2") });
+        QCOMPARE(o.exitCode, 0);
+        QVERIFY2(o.err.contains("listening for OTLP/gRPC on 127.0.0.1:"), o.err.constData());
+        QCOMPARE(nlohmann::json::parse(o.out.toStdString())["source"].get<std::string>(), std::string("live"));
+    }
+
+    void theLeanProgramSimulatesAloneAndSaysWhatIsMissingForTheRest()
+    {
+        // faultline without Qt and gRPC: what it runs itself needs neither, nor faultline-full beside it.
+        QProcess ldd;
+        ldd.start(QStringLiteral("ldd"), { QStringLiteral(FAULTLINE_BINARY) });
+        QVERIFY(ldd.waitForFinished(30000));
+        const QByteArray libraries = ldd.readAllStandardOutput();
+        QVERIFY2(libraries.contains("libc.so"), libraries.constData());
+        QVERIFY2(!libraries.contains("libQt6") && !libraries.contains("libgrpc"), libraries.constData());
+
+        QTemporaryDir dir;
+        const QString alone = dir.filePath(QStringLiteral("faultline"));
+        QVERIFY(QFile::copy(QStringLiteral(FAULTLINE_BINARY), alone));
+        QVERIFY(QFile::setPermissions(alone, QFile::permissions(alone) | QFileDevice::ExeOwner));
+        auto run = [&](const QStringList& args) {
+            QProcess p;
+            p.start(alone, args);
+            if (!p.waitForFinished(120000)) qFatal("faultline did not finish");
+            return Outcome { p.exitCode(), p.readAllStandardOutput(), p.readAllStandardError() };
+        };
+        const Outcome simulated = run({ QStringLiteral("--headless"), QStringLiteral("--quiet"),
+            QStringLiteral("--duration"), QStringLiteral("5") });
+        QCOMPARE(simulated.exitCode, 0);
+        QCOMPARE(
+            nlohmann::json::parse(simulated.out.toStdString())["source"].get<std::string>(), std::string("simulation"));
+
+        const Outcome window = run({ QStringLiteral("builtin:checkout") });
+        QCOMPARE(window.exitCode, 4);
+        QVERIFY2(window.err.contains("faultline-full") && window.err.contains("reinstall"), window.err.constData());
+        QCOMPARE(window.err.count('\n'), 1);
     }
 
     void listScenariosNamesTheDefault()
