@@ -222,13 +222,13 @@ private slots:
         sink.close();
         {
             PipelinedSink pipe(sink, 1000, true);
-            pipe.onSpans(batchOf(1));
+            pipe.onSpans(batchOf(600)); // over half the bound: wakes the pipe's thread
             pipe.onSpans(batchOf(2));
             pipe.onClock(7);
             QTRY_VERIFY_WITH_TIMEOUT(sink.enteredGate() == 1, 20000);
             sink.open();
         }
-        QCOMPARE(sink.log, (std::vector<std::string> { "spans 1", "spans 2", "clock 7" }));
+        QCOMPARE(sink.log, (std::vector<std::string> { "spans 600", "spans 2", "clock 7" }));
     }
 };
 

@@ -8,6 +8,7 @@ namespace faultline {
 PipelinedSink::PipelinedSink(TelemetrySink& downstream, size_t max_queued_spans, bool threaded)
     : m_downstream(downstream)
     , m_maxQueued(std::max<size_t>(1, max_queued_spans))
+    , m_wakeAt(std::max<size_t>(1, m_maxQueued / 2))
 {
     if (threaded) m_thread = std::thread([this] { run(); });
 }
@@ -68,15 +69,19 @@ void PipelinedSink::push(Item&& item)
         const auto room = [&] { return m_queued == 0 || m_queued + weight <= m_maxQueued; };
         if (!room()) {
             ++m_waits;
+            m_work.notify_one(); // it may be asleep on less than half the bound
             m_room.wait(lock, room);
         }
         if (m_failure) return; // drain() reports it; what follows a failure is not delivered
-        // A clock tick alone does not wake the thread (a wake-up costs the source a system call, and ticks
-        // come once per simulated second): it goes with the next batch, a long run of ticks, or drain().
-        wake = !std::holds_alternative<int64_t>(item) || m_queue.size() >= kTicksPerWake;
         m_queue.push_back(std::move(item));
         m_queued += weight;
+        m_waiting += weight;
         m_peak = std::max(m_peak, m_queued);
+        // Waking the thread for every batch cost the source a system call each time (and on a virtual
+        // machine a sleeping core is slow to wake): the thread is woken once half the bound waits, or many
+        // small items (ticks), or by drain() and the destructor. A thread that is busy takes what came
+        // meanwhile without being woken.
+        wake = m_waiting >= m_wakeAt || m_queue.size() >= kItemsPerWake;
     }
     if (wake) m_work.notify_one();
 }
@@ -84,7 +89,7 @@ void PipelinedSink::push(Item&& item)
 void PipelinedSink::drain()
 {
     if (!m_thread.joinable()) return;
-    m_work.notify_one(); // for the ticks that did not wake it
+    m_work.notify_one(); // for what waits under the wake-up threshold
     std::unique_lock lock(m_mutex);
     m_room.wait(lock, [&] { return m_queued == 0; });
     if (m_failure) std::rethrow_exception(std::exchange(m_failure, nullptr));
@@ -110,6 +115,7 @@ void PipelinedSink::run()
         if (m_queue.empty()) return; // stopping, and everything was delivered
         Item item = std::move(m_queue.front());
         m_queue.pop_front();
+        m_waiting -= weightOf(item);
         const bool failed = m_failure != nullptr;
         lock.unlock();
         const size_t weight = weightOf(item);
