@@ -7,9 +7,9 @@
 #include "headless.h"
 #include "launcher.h"
 
-#include <iostream>
+#include "telemetry/batchmemory.h"
 
-#include <malloc.h>
+#include <iostream>
 
 using namespace faultline;
 
@@ -35,12 +35,7 @@ int main(int argc, char** argv)
         return runValidate(cl);
     case CommandLine::Mode::Headless:
         if (cl.listen.empty() && cl.export_otlp.empty()) {
-            // A batch job whose span batches (2 MB each) are made on one thread and freed on another: by
-            // default glibc serves them with mmap, or trims them off the heap when a few come free
-            // together, so every batch was fresh pages from the kernel (30,000 page faults, a fifth of a
-            // run). Keep freed memory for the next batch instead; the pipe's bound caps how much.
-            mallopt(M_MMAP_THRESHOLD, 64 << 20);
-            mallopt(M_TRIM_THRESHOLD, 256 << 20);
+            keepFreedMemoryForReuse(); // a batch run: see batchmemory.h
             return runHeadless(cl);
         }
         break;
