@@ -285,6 +285,34 @@ private slots:
         }
     }
 
+    void aSenderThatNeverFinishesItsMessageIsCutOffWithItsConnection()
+    {
+        LiveRunner::Options options = smallRunner();
+        options.receiver.max_connection_age_ms = 300;
+        options.receiver.max_connection_age_grace_ms = 300;
+        LiveRunner runner(options);
+        std::string error;
+        QVERIFY2(runner.start(error), error.c_str());
+        const std::string address = runner.receiverStats().listening_on;
+        const PairRequest request = pairRequest(98, 1, kPairsPerRequest);
+
+        // Half a message, and then the sender neither sends the rest nor leaves.
+        HalfMessageSender stuck(static_cast<uint16_t>(portOf(address)), request.bytes);
+        QVERIFY(stuck.sent());
+        QTRY_COMPARE_WITH_TIMEOUT(runner.receiverStats().calls_in_progress, uint64_t(1), kWaitMs);
+        QTRY_COMPARE_WITH_TIMEOUT(runner.receiverStats().calls_in_progress, uint64_t(0), kWaitMs);
+        QCOMPARE(runner.receiverStats().unreadable_requests, uint64_t(1));
+        QVERIFY(stuck.closedByPeer());
+
+        // A well-behaved exporter on connections that keep being retired still gets everything through.
+        std::vector<uint64_t> nextLo(kSenders, 1);
+        const SenderTally sent = flood(address, 3, nextLo, false);
+        QVERIFY2(sent.other == 0, sent.other_status.c_str());
+        QCOMPARE(sent.ok + sent.exhausted, sent.calls);
+        QVERIFY(sent.spans_accepted > 0);
+        QCOMPARE(runner.receiverStats().spans_received, sent.spans_accepted);
+    }
+
     void sendersThatVanishMidCallNeitherLeakNorWedgeTheReceiver()
     {
         LiveRunner runner(smallRunner());

@@ -305,6 +305,11 @@ bool OtlpReceiver::start(std::string& error)
         error = "max_receive_bytes must be positive";
         return false;
     }
+    if (d->config.max_connection_age_ms <= 0 || d->config.max_connection_age_grace_ms <= 0
+        || d->config.max_concurrent_streams <= 0) {
+        error = "max_connection_age_ms, max_connection_age_grace_ms and max_concurrent_streams must be positive";
+        return false;
+    }
 
     int port = 0;
     grpc::ServerBuilder builder;
@@ -312,6 +317,10 @@ bool OtlpReceiver::start(std::string& error)
     builder.SetMaxReceiveMessageSize(d->config.max_receive_bytes);
     // gRPC binds with SO_REUSEPORT by default, which would let a second Faultline share the port silently.
     builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
+    // A bounded life for connections and their calls (ReceiverConfig says why).
+    builder.AddChannelArgument(GRPC_ARG_MAX_CONNECTION_AGE_MS, d->config.max_connection_age_ms);
+    builder.AddChannelArgument(GRPC_ARG_MAX_CONNECTION_AGE_GRACE_MS, d->config.max_connection_age_grace_ms);
+    builder.AddChannelArgument(GRPC_ARG_MAX_CONCURRENT_STREAMS, d->config.max_concurrent_streams);
     builder.RegisterCallbackGenericService(d.get());
     std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
     if (!server || port == 0) {

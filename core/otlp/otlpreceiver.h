@@ -20,6 +20,15 @@ struct ReceiverConfig {
     /// The same hand-off's memory budget (decoded requests, as DecodedTraces::memory_bytes counts them): spans
     /// vary from a few hundred bytes to tens of kilobytes decoded, so a count alone does not bound memory.
     size_t queue_capacity_bytes = size_t(64) << 20;
+    /// A sender that opens an Export call and never finishes its message would hold the call (and the
+    /// part of the message received) for ever. Connections are therefore told to go away (HTTP/2 GOAWAY)
+    /// after this long, which exporters answer by reconnecting; calls still open `max_connection_age_grace_ms`
+    /// later are cut off with the connection. gRPC adds a random 10 % to the age, so senders do not all
+    /// reconnect at once.
+    int max_connection_age_ms = 5 * 60 * 1000;
+    int max_connection_age_grace_ms = 30 * 1000;
+    /// Concurrent calls one connection may have open; a sender's further calls wait (HTTP/2 flow control).
+    int max_concurrent_streams = 100;
 };
 
 /// What the receiver hands to its consumer.

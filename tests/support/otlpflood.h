@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <chrono>
 #include <cstdint>
 #include <fstream>
@@ -236,6 +237,20 @@ public:
     HalfMessageSender& operator=(const HalfMessageSender&) = delete;
 
     bool sent() const { return m_sent; }
+
+    /// Whether the receiver has closed (or reset) the connection; reads and drops what it sent meanwhile
+    /// (SETTINGS, GOAWAY), without waiting.
+    bool closedByPeer()
+    {
+        if (m_fd < 0) return false;
+        char buffer[4096];
+        while (true) {
+            const ssize_t n = ::recv(m_fd, buffer, sizeof buffer, MSG_DONTWAIT);
+            if (n > 0) continue;
+            if (n == 0) return true;
+            return errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR;
+        }
+    }
 
     void close(bool reset)
     {
