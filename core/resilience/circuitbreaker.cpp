@@ -16,9 +16,12 @@ namespace faultline {
 
 namespace {
 
+/// Saturated at 2^62 ns (146 years): a wait of 1e300 ms is "never", and adding it to a time stays in range.
 int64_t msToNs(double ms)
 {
+    constexpr int64_t kLongest = int64_t(1) << 62;
     if (!(ms > 0.0)) return 0;
+    if (ms * 1e6 >= static_cast<double>(kLongest)) return kLongest;
     return static_cast<int64_t>(std::llround(ms * 1e6));
 }
 

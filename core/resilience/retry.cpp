@@ -15,7 +15,9 @@ int64_t msToNs(double ms)
 {
     if (!(ms > 0.0)) return 0; // also NaN
     const double ns = ms * kNsPerMs;
-    if (ns >= static_cast<double>(std::numeric_limits<int64_t>::max())) return std::numeric_limits<int64_t>::max();
+    // Saturated at 2^62 ns (146 years), so that adding it to a time stays in range.
+    constexpr int64_t kLongest = int64_t(1) << 62;
+    if (ns >= static_cast<double>(kLongest)) return kLongest;
     return std::llround(ns);
 }
 

@@ -1,4 +1,5 @@
 #include "sim/sampler.h"
+#include "sim/timeunits.h"
 
 #include <algorithm>
 #include <cmath>
@@ -63,6 +64,8 @@ int64_t Sampler::sampleNs(Random& random) const
         break;
     }
     }
+    // Saturated: a service time of 1e300 ms (or an exp() that overflowed) is "never done", not 0.
+    if (!(ms * 1e6 < static_cast<double>(kLongestNs))) return ms != ms ? 0 : kLongestNs;
     return std::max<int64_t>(0, roundToInt64(ms * 1e6));
 }
 

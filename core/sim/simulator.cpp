@@ -103,10 +103,10 @@ SimulatorImpl::SimulatorImpl(std::shared_ptr<const Scenario> scenario, uint64_t 
     for (uint32_t w = 0; w < m_workloads.size(); ++w) {
         const WorkloadModel& model = m_workloads[w];
         const double first = model.schedule.nextArrival(0.0, model.workload->arrival, m_random);
-        if (first >= 0.0) m_events.push(std::llround(first * 1e9), EventType::Arrival, w);
+        if (first >= 0.0) m_events.push(secondsToNs(first), EventType::Arrival, w);
     }
     for (uint32_t f = 0; f < m_scenario->faults.size(); ++f)
-        m_events.push(std::llround(m_scenario->faults[f].at_s * 1e9), EventType::FaultStart, f);
+        m_events.push(secondsToNs(m_scenario->faults[f].at_s), EventType::FaultStart, f);
     m_events.push(0, EventType::MetricsTick);
 }
 
@@ -204,7 +204,7 @@ void SimulatorImpl::onArrival(uint32_t w)
 {
     const WorkloadModel& model = m_workloads[w];
     const double next = model.schedule.nextArrival(static_cast<double>(m_now) / 1e9, model.workload->arrival, m_random);
-    if (next >= 0.0) m_events.push(std::max(m_now, roundToInt64(next * 1e9)), EventType::Arrival, w);
+    if (next >= 0.0) m_events.push(std::max(m_now, secondsToNs(next)), EventType::Arrival, w);
     ++m_stats.workload_requests;
     issueCall(model.site, kNone, newTrace(), 0, kNoDeadline);
 }
@@ -317,9 +317,8 @@ void SimulatorImpl::startService(uint32_t ri)
     r.running_slot = static_cast<uint32_t>(instance.running.size());
     instance.running.push_back(ri);
     int64_t duration = service.operations[r.operation].service_time.sampleNs(m_random);
-    if (service.faults.slowdown != 1.0)
-        duration = static_cast<int64_t>(static_cast<double>(duration) * service.faults.slowdown);
-    m_events.push(m_now + duration, EventType::ServiceDone, ri, r.generation);
+    if (service.faults.slowdown != 1.0) duration = saturatedNs(static_cast<double>(duration) * service.faults.slowdown);
+    m_events.push(later(m_now, duration), EventType::ServiceDone, ri, r.generation);
 }
 
 void SimulatorImpl::runSteps(uint32_t ri)

@@ -122,8 +122,8 @@ void SimulatorImpl::startAttempt(uint32_t li)
             undoAttempt();
             lc.waiting_for_bulkhead = true;
             st.bulkhead_waiting.push_back(li);
-            m_events.push(m_now + static_cast<int64_t>(step->bulkhead->max_wait_ms * 1e6), EventType::BulkheadTimeout,
-                li, lc.generation);
+            m_events.push(
+                later(m_now, msToNs(step->bulkhead->max_wait_ms)), EventType::BulkheadTimeout, li, lc.generation);
             return;
         }
         if (permit) m_breakers[site.breaker].breaker.releasePermission(m_now);
@@ -170,8 +170,8 @@ void SimulatorImpl::startAttempt(uint32_t li)
         l.hedges[l.hedge_count++] = ci;
         // The next copy goes out after the hedging delay unless an answer comes first.
         if (l.attempts < step->hedging->max_attempts)
-            m_events.push(m_now + static_cast<int64_t>(step->hedging->hedging_delay_ms * 1e6), EventType::RetryAttempt,
-                li, l.generation);
+            m_events.push(
+                later(m_now, msToNs(step->hedging->hedging_delay_ms)), EventType::RetryAttempt, li, l.generation);
     }
 
     if (overflow) {
@@ -182,8 +182,8 @@ void SimulatorImpl::startAttempt(uint32_t li)
 
     int64_t attemptTimeout = site.timeout_ns;
     if (step && step->retry && step->retry->per_try_timeout_ms > 0.0)
-        attemptTimeout = static_cast<int64_t>(step->retry->per_try_timeout_ms * 1e6);
-    int64_t attemptDeadline = attemptTimeout > 0 ? m_now + attemptTimeout : kNoDeadline;
+        attemptTimeout = msToNs(step->retry->per_try_timeout_ms);
+    int64_t attemptDeadline = attemptTimeout > 0 ? later(m_now, attemptTimeout) : kNoDeadline;
     attemptDeadline = std::min(attemptDeadline, m_logicals[li].deadline_ns);
     if (attemptDeadline != kNoDeadline)
         m_events.push(std::max(attemptDeadline, m_now), EventType::CallTimeout, ci, callGeneration);
@@ -228,7 +228,7 @@ void SimulatorImpl::startAttempt(uint32_t li)
     r.caller_call = ci;
     r.caller_generation = callGeneration;
     if (delayMs > 0.0) {
-        const int64_t at = m_now + static_cast<int64_t>(delayMs * 1e6);
+        const int64_t at = later(m_now, msToNs(delayMs));
         r.arrival_ns = at;
         m_events.push(at, EventType::DelayedArrival, ri, r.generation);
     } else {
@@ -482,7 +482,7 @@ void SimulatorImpl::noteOutlier(const CallSite& site, uint32_t instance, CallOut
     if (ejected >= allowed) return;
     ++o.ejections;
     const double ms = std::min(config.base_ejection_time_ms * o.ejections, config.max_ejection_time_ms);
-    o.ejected_until = m_now + static_cast<int64_t>(ms * 1e6);
+    o.ejected_until = later(m_now, msToNs(ms));
     o.consecutive_failures = 0;
     ++m_stats.policies.ejections;
 }

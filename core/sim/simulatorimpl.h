@@ -9,6 +9,7 @@
 #include "sim/rateschedule.h"
 #include "sim/sampler.h"
 #include "sim/simulator.h"
+#include "sim/timeunits.h"
 
 #include <deque>
 #include <limits>

@@ -97,10 +97,10 @@ void SimulatorImpl::expireHeads(uint32_t queue)
 {
     QueueModel& q = m_queues[queue];
     if (q.queue->message_ttl_ms <= 0.0) return;
-    const int64_t ttl = static_cast<int64_t>(q.queue->message_ttl_ms * 1e6);
+    const int64_t ttl = msToNs(q.queue->message_ttl_ms);
     for (Subscription& sub : q.subscriptions) {
         // Only the head expires: a live message in front shields expired ones behind it (RabbitMQ).
-        while (!sub.ready.empty() && sub.ready.front().enqueued_ns + ttl <= m_now) {
+        while (!sub.ready.empty() && later(sub.ready.front().enqueued_ns, ttl) <= m_now) {
             const Message expired = sub.ready.front();
             sub.ready.pop_front();
             deadLetter(queue, expired, DeadLetterReason::Expired);

@@ -61,7 +61,7 @@ CallSite makeCallSite(const Scenario& scenario, std::string_view caller, std::st
     site.operation = operationIndex(callee, operation);
     site.sync = sync;
     site.continue_on_error = continueOnError;
-    site.timeout_ns = static_cast<int64_t>(timeout_ms * 1e6);
+    site.timeout_ns = msToNs(timeout_ms);
 
     const std::string_view opName = callee.operations[site.operation].name;
     site.client.kind = sync ? SpanKind::Client : SpanKind::Producer;
