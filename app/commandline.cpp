@@ -20,6 +20,26 @@ std::optional<double> parseDouble(const std::string& text)
     }
 }
 
+/// For one of Qt's own command-line options (QGuiApplication's and QApplication's, with one dash or two,
+/// as Qt accepts them): how many values follow it (0 or 1). Nothing for any other argument.
+std::optional<int> qtOptionValues(const std::string& arg)
+{
+    if (arg.size() < 2 || arg[0] != '-') return std::nullopt;
+    std::string name = arg.substr(arg[1] == '-' ? 2 : 1);
+    const size_t equals = name.find('=');
+    const bool inlineValue = equals != std::string::npos;
+    if (inlineValue) name.resize(equals);
+    static const char* const withValue[] = { "platform", "platformpluginpath", "platformtheme", "plugin",
+        "qwindowgeometry", "qwindowtitle", "qwindowicon", "display", "geometry", "session", "style", "stylesheet" };
+    static const char* const flags[] = { "reverse", "widgetcount", "nograb", "dograb", "sync" };
+    for (const char* option : withValue)
+        if (name == option) return inlineValue ? 0 : 1;
+    for (const char* option : flags)
+        if (name == option && !inlineValue) return 0;
+    if (name == "qmljsdebugger" && inlineValue) return 0;
+    return std::nullopt;
+}
+
 std::optional<uint64_t> parseUnsigned(const std::string& text)
 {
     uint64_t value = 0;
@@ -75,8 +95,12 @@ Options:
   -h, --help              Show this help.
   --version               Show the version.
 
+The window also takes Qt's own options, such as -platform NAME, -style NAME, -reverse and
+-qwindowgeometry WIDTHxHEIGHT+X+Y.
+
 Exit status: 0 success, 1 invalid scenario, 2 bad command line, 3 could not read or write a file,
-4 could not listen on (or export to) the address, 5 --export-otlp delivered none of its spans.
+4 could not listen on (or export to) the address or faultline-full is missing, 5 --export-otlp
+delivered none of its spans.
 Documentation: docs/command-line.md, docs/scenario-format.md, docs/snapshot-format.md,
 docs/recording-format.md, docs/live.md.
 )";
@@ -165,6 +189,13 @@ CommandLineResult parseCommandLine(const std::vector<std::string>& args)
             if (!v || colon == 0 || !port || *port == 0 || *port > 65535)
                 return fail("--export-otlp needs HOST:PORT, e.g. 127.0.0.1:4317");
             cl.export_otlp = *v;
+        } else if (const std::optional<int> values = qtOptionValues(arg)) {
+            cl.qt_options.push_back(arg);
+            if (*values == 1) {
+                auto v = value("VALUE");
+                if (!v) return fail(arg + " needs a value (it is Qt's option for the window)");
+                cl.qt_options.push_back(*v);
+            }
         } else if (arg.rfind("-", 0) == 0 && arg != "-") {
             return fail("unknown option " + arg + " (see faultline --help)");
         } else {
@@ -172,6 +203,8 @@ CommandLineResult parseCommandLine(const std::vector<std::string>& args)
             cl.scenario = arg;
         }
     }
+    if (!cl.qt_options.empty() && (headless || cl.mode == CommandLine::Mode::Validate))
+        return fail(cl.qt_options.front() + " is Qt's option for the window, not for --headless or --validate");
     if (cl.mode == CommandLine::Mode::Validate) {
         if (headless) return fail("--validate and --headless cannot be combined");
         if (cl.presenter) return fail("--presenter applies to the window, not to --validate");

@@ -25,6 +25,9 @@ struct CommandLine {
     bool presenter = false; ///< open the window in presenter mode
     bool quiet = false;
     std::vector<std::string> validate_files;
+    /// Qt's own options (-platform NAME, -style NAME, -qwindowgeometry WxH+X+Y, -reverse, ...), as given:
+    /// they stay in argv for QApplication, which reads and removes them. The window only.
+    std::vector<std::string> qt_options;
 };
 
 struct CommandLineResult {

@@ -346,6 +346,47 @@ private slots:
         QCOMPARE(window.err.count('\n'), 1);
     }
 
+    void qtOptionsReachTheWindow()
+    {
+        // No display and no QT_QPA_PLATFORM: only -platform offscreen lets the window start.
+        QProcess p;
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        env.remove(QStringLiteral("DISPLAY"));
+        env.remove(QStringLiteral("WAYLAND_DISPLAY"));
+        env.remove(QStringLiteral("QT_QPA_PLATFORM"));
+        p.setProcessEnvironment(env);
+        p.start(QStringLiteral(FAULTLINE_BINARY),
+            { QStringLiteral("-platform"), QStringLiteral("offscreen"), QStringLiteral("-style=fusion"),
+                QStringLiteral("-qwindowgeometry"), QStringLiteral("900x600+0+0"), QStringLiteral("--listen"),
+                QStringLiteral("127.0.0.1:0") });
+        QVERIFY(p.waitForStarted());
+        QByteArray err;
+        QDeadlineTimer deadline(60000);
+        while (!err.contains("receiving OTLP on") && !deadline.hasExpired() && p.state() == QProcess::Running) {
+            p.waitForReadyRead(500);
+            err += p.readAllStandardError();
+        }
+        QVERIFY2(err.contains("receiving OTLP on 127.0.0.1:"), err.constData());
+        QCOMPARE(::kill(static_cast<pid_t>(p.processId()), SIGTERM), 0);
+        QVERIFY(p.waitForFinished(30000));
+        QCOMPARE(p.exitStatus(), QProcess::NormalExit);
+        QCOMPARE(p.exitCode(), 0);
+    }
+
+    void qtOptionsAreRefusedWhereThereIsNoWindow()
+    {
+        const Outcome headless
+            = runFaultline({ QStringLiteral("--headless"), QStringLiteral("-platform"), QStringLiteral("offscreen") });
+        QCOMPARE(headless.exitCode, 2);
+        QVERIFY2(headless.err.contains("-platform is Qt's option for the window"), headless.err.constData());
+        const Outcome missing = runFaultline({ QStringLiteral("-style") });
+        QCOMPARE(missing.exitCode, 2);
+        QVERIFY2(missing.err.contains("-style needs a value"), missing.err.constData());
+        const Outcome unknown = runFaultline({ QStringLiteral("-platformx"), QStringLiteral("offscreen") });
+        QCOMPARE(unknown.exitCode, 2);
+        QVERIFY2(unknown.err.contains("unknown option -platformx"), unknown.err.constData());
+    }
+
     void listScenariosNamesTheDefault()
     {
         const Outcome o = runFaultline({ QStringLiteral("--list-scenarios") });
