@@ -30,11 +30,21 @@ struct Outcome {
     QByteArray err;
 };
 
+/// The environment for the binary: its settings in a folder of the test's own, so that windows the tests
+/// open (and close, saving their layout) leave the user's ~/.config/Faultline alone.
+QProcessEnvironment binaryEnvironment()
+{
+    static QTemporaryDir config;
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.insert(QStringLiteral("XDG_CONFIG_HOME"), config.path());
+    return env;
+}
+
 Outcome runFaultline(const QStringList& args, const QByteArray& stdinData = {})
 {
     QProcess p;
     // No display at all: headless paths must never need one.
-    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    QProcessEnvironment env = binaryEnvironment();
     env.remove(QStringLiteral("DISPLAY"));
     env.remove(QStringLiteral("WAYLAND_DISPLAY"));
     env.remove(QStringLiteral("QT_QPA_PLATFORM"));
@@ -271,7 +281,7 @@ private slots:
     void aTerminatedWindowQuitsCleanlyAndItsAgentsLetGo()
     {
         QProcess p;
-        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        QProcessEnvironment env = binaryEnvironment();
         env.insert(QStringLiteral("QT_QPA_PLATFORM"), QStringLiteral("offscreen"));
         p.setProcessEnvironment(env);
         p.start(QStringLiteral(FAULTLINE_BINARY),
@@ -350,7 +360,7 @@ private slots:
     {
         // No display and no QT_QPA_PLATFORM: only -platform offscreen lets the window start.
         QProcess p;
-        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        QProcessEnvironment env = binaryEnvironment();
         env.remove(QStringLiteral("DISPLAY"));
         env.remove(QStringLiteral("WAYLAND_DISPLAY"));
         env.remove(QStringLiteral("QT_QPA_PLATFORM"));

@@ -8,6 +8,7 @@
 #include "inspectorpanel.h"
 #include "lessonpanel.h"
 #include "listendialog.h"
+#include "livecontrol.h"
 #include "scenario/scenarioloader.h"
 #include "servicelistmodel.h"
 #include "servicesdock.h"
@@ -673,6 +674,12 @@ void MainWindow::restoreSettings()
     auto s = appSettings();
     restoreGeometry(s.value(QStringLiteral("mainWindow/geometry")).toByteArray());
     restoreState(s.value(QStringLiteral("mainWindow/state")).toByteArray());
+    // The saved layout may come from a window that controlled real services; the Agents dock is shown when
+    // control is turned on, not in a simulation.
+    if (!m_control->active() && !m_agentsDock->isHidden()) {
+        m_agentsDock->hide();
+        m_whatIf->eventLogDock()->raise();
+    }
     m_graph->setEdgeLabelsVisible(s.value(QStringLiteral("view/edgeLabels"), true).toBool());
     m_idleNodesAction->setChecked(s.value(QStringLiteral("view/idleNodes"), true).toBool());
     m_collapseAction->setChecked(s.value(QStringLiteral("view/collapseConsumers"), false).toBool());

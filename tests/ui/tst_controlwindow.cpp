@@ -17,6 +17,7 @@
 #include <QInputDialog>
 #include <QLabel>
 #include <QSignalSpy>
+#include <QStandardPaths>
 #include <QStatusBar>
 #include <QTest>
 #include <QTimer>
@@ -71,6 +72,8 @@ class TestControlWindow : public QObject {
     Q_OBJECT
 
 private slots:
+    void initTestCase() { QStandardPaths::setTestModeEnabled(true); } // keep the user's settings out of it
+
     void offUntilAskedAndOnlyWhileLive()
     {
         MainWindow window;
@@ -191,6 +194,24 @@ private slots:
         QTRY_COMPARE_WITH_TIMEOUT(agent->decideOutgoing("payments").delay_ms, 500.0, 10000);
         window.reset(); // the app goes away
         QTRY_VERIFY_WITH_TIMEOUT(!agent->decideOutgoing("payments").affected(), 5000);
+    }
+
+    void theNextSimulationDoesNotShowTheAgentsDockOfALiveSession()
+    {
+        {
+            MainWindow live;
+            QString error;
+            QVERIFY(live.listen(QStringLiteral("127.0.0.1:0"), &error));
+            QVERIFY2(live.hostControl(QStringLiteral("127.0.0.1:0"), {}, &error), qPrintable(error));
+            live.show();
+            QTRY_VERIFY(live.agentsDock()->isVisible());
+            live.close(); // saves the layout, Agents dock shown
+        }
+        MainWindow next;
+        next.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&next));
+        QVERIFY(next.agentsDock()->isHidden());
+        QVERIFY(!next.findChild<QDockWidget*>(QStringLiteral("eventLogDock"))->visibleRegion().isEmpty());
     }
 
     void aTokenKeepsStrangersOut()
