@@ -18,7 +18,7 @@ QString number(double value, int decimals = 0)
 
 QString share(double percentage)
 {
-    return QString::number(percentage, 'g', 4) + QStringLiteral(" %");
+    return QString::number(percentage, 'g', 4) + QStringLiteral("\u00a0%"); // no break before the unit
 }
 
 } // namespace
@@ -145,7 +145,7 @@ QString ActiveFaultsModel::parametersText(const Fault& f)
     const QString sep = QStringLiteral(" · ");
     switch (f.type) {
     case FaultType::Delay:
-        return number(f.delay_ms) + QStringLiteral(" ms") + sep + share(f.percentage);
+        return number(f.delay_ms) + QStringLiteral("\u00a0ms") + sep + share(f.percentage);
     case FaultType::Abort:
         return QString::number(f.status) + sep + share(f.percentage);
     case FaultType::ErrorRate:
@@ -242,7 +242,7 @@ QVariant ActiveFaultsModel::headerData(int section, Qt::Orientation orientation,
         case ParametersColumn:
             return tr("Parameters");
         case RemainingColumn:
-            return tr("Remaining");
+            return tr("Left"); // short: the dock shares the right-hand side with the inspector
         default:
             return QString();
         }

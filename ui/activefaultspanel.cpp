@@ -43,7 +43,10 @@ ActiveFaultsPanel::ActiveFaultsPanel(QWidget* parent)
     m_view->setEditTriggers(QAbstractItemView::NoEditTriggers);
     m_view->verticalHeader()->hide();
     m_view->setShowGrid(false);
-    m_view->setWordWrap(false);
+    // The dock is narrow (it shares the right side with the inspector): parameters wrap onto more lines
+    // rather than end in "...".
+    m_view->setWordWrap(true);
+    m_view->verticalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
     m_view->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
     m_view->horizontalHeader()->setSectionResizeMode(ActiveFaultsModel::ParametersColumn, QHeaderView::Stretch);
     m_view->setToolTip(tr("Faults in force now. Select one and press Delete to revert it."));

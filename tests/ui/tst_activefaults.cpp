@@ -73,8 +73,8 @@ private slots:
         QCOMPARE(ids(model), (QList<quint64> { 1, 2 }));
         QCOMPARE(model.index(0, ActiveFaultsModel::TargetColumn).data().toString(), QStringLiteral("bank"));
         QCOMPARE(model.index(0, ActiveFaultsModel::TypeColumn).data().toString(), QStringLiteral("Delay"));
-        QCOMPARE(
-            model.index(0, ActiveFaultsModel::ParametersColumn).data().toString(), QStringLiteral("2000 ms · 100 %"));
+        QCOMPARE(model.index(0, ActiveFaultsModel::ParametersColumn).data().toString(),
+            QStringLiteral("2000\u00a0ms · 100\u00a0%")); // wraps only between parameters
         QCOMPARE(model.index(0, ActiveFaultsModel::RemainingColumn).data().toString(), QStringLiteral("58.0 s"));
         QCOMPARE(model.index(1, ActiveFaultsModel::TargetColumn).data().toString(), QStringLiteral("payments #1"));
         QCOMPARE(model.index(1, ActiveFaultsModel::ParametersColumn).data().toString(), QStringLiteral("instance 1"));
