@@ -94,6 +94,8 @@ private slots:
     {
         QTRY_COMPARE_WITH_TIMEOUT(control->view()->agents.size(), size_t(4), kWait);
         QTRY_VERIFY_WITH_TIMEOUT(edgeRps("gateway", "orders") > 5.0, kWait);
+        // The gateway generates the load and is never called: healthy while it sends, not idle.
+        QVERIFY(snapshot->nodes[static_cast<size_t>(snapshot->findNode("gateway"))].health == Health::Healthy);
         QTRY_VERIFY_WITH_TIMEOUT(edgeRps("orders", "payments") > 5.0, kWait);
         QTRY_VERIFY_WITH_TIMEOUT(edgeRps("payments", "bank") > 5.0, kWait);
         QTRY_COMPARE_WITH_TIMEOUT(status("orders", "breaker"), QString("closed"), kWait);

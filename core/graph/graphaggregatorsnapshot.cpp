@@ -104,9 +104,13 @@ std::shared_ptr<const GraphSnapshot> GraphAggregatorImpl::snapshot(const std::st
         es.traffic = trafficOf(w, edge.stats.totals());
         es.health = healthOf(w);
         if (edge.server) es.server_latency = edge.server->window(clock_ns).latency;
-        // A user node is healthy while it sends traffic; its own health says nothing else.
+        // A user node is healthy while it sends traffic; its own health says nothing else. So is any node
+        // that has never been called itself (a load generator or a cron job in a live fleet): it is a
+        // source of traffic, not idle, while its calls go out.
         NodeSnapshot& source = snap->nodes[es.source];
-        if (source.kind == NodeKind::User && w.count > 0) source.health = Health::Healthy;
+        const bool trafficSource = source.kind == NodeKind::User
+            || (source.health == Health::Idle && m_nodes[edge.source].stats.totals().requests == 0);
+        if (trafficSource && w.count > 0) source.health = Health::Healthy;
     }
 
     // The snapshot index of the edge from node `index` to the node named `target` (sync first), or -1.
