@@ -139,7 +139,7 @@ private slots:
                     ->index(0, ActiveFaultsModel::ParametersColumn)
                     .data()
                     .toString()
-                    .startsWith(QStringLiteral("300 ms")));
+                    .startsWith(QStringLiteral("300\u00a0ms")));
         QVERIFY(faults->revertButton(0));
         faults->revertButton(0)->click();
         QTRY_VERIFY_WITH_TIMEOUT(!agent->decideOutgoing("payments").affected(), 10000);
