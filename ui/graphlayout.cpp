@@ -14,6 +14,7 @@ struct Slot {
     int edge = -1; ///< the long edge a dummy belongs to
     int layer = 0;
     double pos = 0.0; ///< order key during sweeps, then the y coordinate
+    bool staggered = false; ///< in a layer drawn as two staggered columns
     std::vector<int> up; ///< neighbour items in the layer to the left
     std::vector<int> down; ///< neighbour items in the layer to the right
 };
@@ -26,9 +27,12 @@ double slotHeight(const Slot& s)
     return s.node >= 0 ? GraphLayout::kNodeHeight + GraphLayout::kRowGap : kDummyHeight;
 }
 
+// The vertical distance between neighbours in a layer. In a staggered layer two neighbouring nodes sit in
+// different columns, so they need only half of it: a node then clears the one two places above.
 double separation(const Slot& a, const Slot& b)
 {
-    return (slotHeight(a) + slotHeight(b)) / 2.0;
+    const double full = (slotHeight(a) + slotHeight(b)) / 2.0;
+    return a.staggered && a.node >= 0 && b.node >= 0 ? full / 2.0 : full;
 }
 
 // Crossings between each pair of adjacent layers, counted as inversions with a Fenwick tree (Barth, Juenger
@@ -384,6 +388,17 @@ void GraphLayout::compute(const GraphSnapshot& snapshot, const GraphLayout* prev
         layers = std::move(best);
     }
 
+    // A layer with many nodes is drawn as two columns, its nodes alternating between them, at half the
+    // height: a fleet whose services fan out to dozens of others was otherwise a tall thin column, which
+    // fitting to the window shrank until nothing could be read. The order, and so the crossings, stay.
+    std::vector<char> staggered(m_layerCount, 0);
+    for (size_t l = 0; l < layers.size(); ++l) {
+        const auto real = std::count_if(layers[l].begin(), layers[l].end(), [&](int s) { return items[s].node >= 0; });
+        staggered[l] = real > kStaggerAbove;
+        for (int s : layers[l])
+            items[s].staggered = staggered[l];
+    }
+
     // Vertical coordinates. Seeded: every slot as near its old (or neighbours') height as the separation
     // allows. Otherwise: stack each layer around 0, then pull nodes towards their neighbours.
     if (seeded) {
@@ -419,17 +434,26 @@ void GraphLayout::compute(const GraphSnapshot& snapshot, const GraphLayout* prev
         }
     }
 
-    const double pitch = kNodeWidth + kLayerGap;
+    // Horizontal: each layer's centre, a staggered layer being two columns wide. Without staggered layers
+    // the centres are evenly spaced, kNodeWidth + kLayerGap apart.
+    std::vector<double> layerX(m_layerCount, 0.0);
+    const auto width = [&](int l) { return staggered[l] ? 2.0 * kNodeWidth + kStaggerGap : kNodeWidth; };
+    for (int l = 1; l < m_layerCount; ++l)
+        layerX[l] = layerX[l - 1] + (width(l - 1) + width(l)) / 2.0 + kLayerGap;
+    const double columnOffset = (kNodeWidth + kStaggerGap) / 2.0;
     for (const auto& layer : layers) {
         int order = 0;
         for (int s : layer)
             if (items[s].node >= 0) m_nodes[items[s].node].order = order++;
     }
-    for (int v = 0; v < n; ++v)
-        m_nodes[v].center = QPointF(m_nodes[v].layer * pitch, items[v].pos);
+    for (int v = 0; v < n; ++v) {
+        const int l = m_nodes[v].layer;
+        const double offset = staggered[l] ? (m_nodes[v].order % 2 == 0 ? -columnOffset : columnOffset) : 0.0;
+        m_nodes[v].center = QPointF(layerX[l] + offset, items[v].pos);
+    }
     for (int e = 0; e < m; ++e)
         for (int d : edgeDummies[e])
-            m_edges[e].waypoints.append(QPointF(items[d].layer * pitch, items[d].pos));
+            m_edges[e].waypoints.append(QPointF(layerX[items[d].layer], items[d].pos));
 
     for (int e = 0; e < m; ++e)
         m_backArcs = m_backArcs || m_edges[e].back || snapshot.edges[e].source == snapshot.edges[e].target;

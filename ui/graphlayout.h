@@ -24,6 +24,9 @@ public:
     static constexpr double kLayerGap = 96.0; ///< horizontal room between layers, for edges and their labels
     static constexpr double kRowGap = 50.0; ///< vertical room between nodes, for the figures below each
     static constexpr double kLabelHeight = 44.0; ///< below a node's shape: the figures (user: its id too)
+    /// A layer with more nodes than this is drawn as two staggered columns, kStaggerGap apart.
+    static constexpr int kStaggerAbove = 8;
+    static constexpr double kStaggerGap = 24.0;
 
     /// Changes exactly when the set of nodes (id, kind) or edges (source, target, kind) changes.
     static std::string topologyKey(const GraphSnapshot& snapshot);

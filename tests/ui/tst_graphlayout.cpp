@@ -11,6 +11,8 @@
 #include <QTimer>
 
 #include <map>
+#include <set>
+#include <string>
 
 using namespace faultline;
 using namespace faultline::testing;
@@ -62,19 +64,50 @@ private slots:
         GraphLayout layout;
         layout.compute(*s);
         QCOMPARE(layout.layer(s->findNode("user")), 0);
-        double leftmost = layout.center(0).x();
+        // The user, in the first layer, is left of every node of the others (the first layer may be two
+        // staggered columns, the user in either).
         for (int v = 0; v < layout.nodeCount(); ++v)
-            leftmost = std::min(leftmost, layout.center(v).x());
-        QCOMPARE(layout.center(s->findNode("user")).x(), leftmost);
+            if (layout.layer(v) > 0) QVERIFY(layout.center(s->findNode("user")).x() < layout.center(v).x());
         verifyForwardEdgesGoRight(layout, *s);
         int back = 0;
         for (int e = 0; e < static_cast<int>(s->edges.size()); ++e)
             back += layout.isBackEdge(e) ? 1 : 0;
         QVERIFY(back <= 1); // the one edge back to the first layer, if it closes a cycle
-        // Nodes of a layer never overlap.
+        // Nodes of a layer never overlap, nor do the figures below them.
+        const auto drawn = [&](int v) { return layout.nodeRect(v).adjusted(0, 0, 0, GraphLayout::kLabelHeight); };
         for (int a = 0; a < layout.nodeCount(); ++a)
             for (int b = a + 1; b < layout.nodeCount(); ++b)
-                if (layout.layer(a) == layout.layer(b)) QVERIFY(!layout.nodeRect(a).intersects(layout.nodeRect(b)));
+                if (layout.layer(a) == layout.layer(b)) QVERIFY(!drawn(a).intersects(drawn(b)));
+    }
+
+    void aWideLayerIsDrawnAsTwoStaggeredColumns()
+    {
+        // A gateway that calls 30 services: one layer of 30, which as one column was some 3,100 px tall
+        // for 370 px of width, and fitting it to a window made it unreadable.
+        std::vector<NodeSpec> nodes { { "user", NodeKind::User }, { "gateway" } };
+        std::vector<EdgeSpec> edges { { "user", "gateway" } };
+        for (int i = 0; i < 30; ++i) {
+            nodes.push_back({ "svc-" + std::to_string(100 + i) });
+            edges.push_back({ "gateway", "svc-" + std::to_string(100 + i) });
+        }
+        const auto s = buildSnapshot(nodes, edges);
+        GraphLayout layout;
+        layout.compute(*s);
+        const double column = 30 * (GraphLayout::kNodeHeight + GraphLayout::kRowGap);
+        QVERIFY2(layout.bounds().height() < column * 0.6, qPrintable(QString::number(layout.bounds().height())));
+        // Two columns, the services alternating between them in their order; every figure clear of the rest.
+        std::set<double> xs;
+        for (int v = 0; v < layout.nodeCount(); ++v)
+            if (layout.layer(v) == 2) xs.insert(layout.center(v).x());
+        QCOMPARE(xs.size(), size_t(2));
+        const auto drawn = [&](int v) { return layout.nodeRect(v).adjusted(0, 0, 0, GraphLayout::kLabelHeight); };
+        for (int a = 0; a < layout.nodeCount(); ++a)
+            for (int b = a + 1; b < layout.nodeCount(); ++b)
+                QVERIFY(!drawn(a).intersects(drawn(b)));
+        verifyForwardEdgesGoRight(layout, *s);
+        // The gateway's layer, of one node, stays one column at the usual distance from the user's.
+        QCOMPARE(layout.center(s->findNode("gateway")).x() - layout.center(s->findNode("user")).x(),
+            GraphLayout::kNodeWidth + GraphLayout::kLayerGap);
     }
 
     void addingANodeKeepsTheOthersInPlace()
