@@ -101,29 +101,11 @@ int runGui(int argc, char** argv, const CommandLine& cl)
 
 int main(int argc, char** argv)
 {
-    std::vector<std::string> args(argv + 1, argv + argc);
-    const CommandLineResult parsed = parseCommandLine(args);
-    if (!parsed.command_line) {
-        std::cerr << "faultline: " << parsed.error << '\n';
-        return 2;
-    }
-    const CommandLine& cl = *parsed.command_line;
-    switch (cl.mode) {
-    case CommandLine::Mode::Help:
-        std::cout << helpText();
-        return 0;
-    case CommandLine::Mode::Version:
-        std::cout << "faultline " << FAULTLINE_VERSION << '\n';
-        return 0;
-    case CommandLine::Mode::ListScenarios:
-        return runListScenarios();
-    case CommandLine::Mode::Validate:
-        return runValidate(cl);
-    case CommandLine::Mode::Headless:
+    CommandLine cl;
+    if (const std::optional<int> done = parseAndRunSimpleModes(argc, argv, cl)) return *done;
+    if (cl.mode == CommandLine::Mode::Headless) {
         if (!cl.listen.empty() || !cl.export_otlp.empty()) return runHeadlessNetwork(cl);
         return runHeadless(cl);
-    case CommandLine::Mode::Gui:
-        break;
     }
     return runGui(argc, argv, cl);
 }

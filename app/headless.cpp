@@ -193,6 +193,32 @@ int runListScenarios()
     return 0;
 }
 
+std::optional<int> parseAndRunSimpleModes(int argc, char** argv, CommandLine& cl)
+{
+    const CommandLineResult parsed = parseCommandLine(std::vector<std::string>(argv + 1, argv + argc));
+    if (!parsed.command_line) {
+        std::cerr << "faultline: " << parsed.error << '\n';
+        return 2;
+    }
+    cl = *parsed.command_line;
+    switch (cl.mode) {
+    case CommandLine::Mode::Help:
+        std::cout << helpText();
+        return 0;
+    case CommandLine::Mode::Version:
+        std::cout << "faultline " << FAULTLINE_VERSION << '\n';
+        return 0;
+    case CommandLine::Mode::ListScenarios:
+        return runListScenarios();
+    case CommandLine::Mode::Validate:
+        return runValidate(cl);
+    case CommandLine::Mode::Headless:
+    case CommandLine::Mode::Gui:
+        break;
+    }
+    return std::nullopt;
+}
+
 int runHeadless(const CommandLine& cl)
 {
     if (!cl.replay.empty()) return runHeadlessReplay(cl);

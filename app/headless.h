@@ -33,4 +33,9 @@ int runHeadless(const CommandLine& cl);
 /// `faultline --list-scenarios`
 int runListScenarios();
 
+/// What both programs do alike before anything else: parse the command line (a bad one prints one line and
+/// gives exit status 2) and run the modes that open nothing: help, version, --list-scenarios, --validate.
+/// Returns the exit status when that is all there is to do; otherwise nothing, and `cl` is the command line.
+std::optional<int> parseAndRunSimpleModes(int argc, char** argv, CommandLine& cl);
+
 } // namespace faultline

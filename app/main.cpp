@@ -9,38 +9,17 @@
 
 #include "telemetry/batchmemory.h"
 
-#include <iostream>
+#include <optional>
 
 using namespace faultline;
 
 int main(int argc, char** argv)
 {
-    std::vector<std::string> args(argv + 1, argv + argc);
-    const CommandLineResult parsed = parseCommandLine(args);
-    if (!parsed.command_line) {
-        std::cerr << "faultline: " << parsed.error << '\n';
-        return 2;
-    }
-    const CommandLine& cl = *parsed.command_line;
-    switch (cl.mode) {
-    case CommandLine::Mode::Help:
-        std::cout << helpText();
-        return 0;
-    case CommandLine::Mode::Version:
-        std::cout << "faultline " << FAULTLINE_VERSION << '\n';
-        return 0;
-    case CommandLine::Mode::ListScenarios:
-        return runListScenarios();
-    case CommandLine::Mode::Validate:
-        return runValidate(cl);
-    case CommandLine::Mode::Headless:
-        if (cl.listen.empty() && cl.export_otlp.empty()) {
-            keepFreedMemoryForReuse(); // a batch run: see batchmemory.h
-            return runHeadless(cl);
-        }
-        break;
-    case CommandLine::Mode::Gui:
-        break;
+    CommandLine cl;
+    if (const std::optional<int> done = parseAndRunSimpleModes(argc, argv, cl)) return *done;
+    if (cl.mode == CommandLine::Mode::Headless && cl.listen.empty() && cl.export_otlp.empty()) {
+        keepFreedMemoryForReuse(); // a batch run: see batchmemory.h
+        return runHeadless(cl);
     }
     return execFullProgram(argv);
 }
