@@ -40,15 +40,20 @@ QProcessEnvironment binaryEnvironment()
     return env;
 }
 
-Outcome runFaultline(const QStringList& args, const QByteArray& stdinData = {})
+/// binaryEnvironment() with no display at all, and no platform plugin chosen.
+QProcessEnvironment noDisplayEnvironment()
 {
-    QProcess p;
-    // No display at all: headless paths must never need one.
     QProcessEnvironment env = binaryEnvironment();
     env.remove(QStringLiteral("DISPLAY"));
     env.remove(QStringLiteral("WAYLAND_DISPLAY"));
     env.remove(QStringLiteral("QT_QPA_PLATFORM"));
-    p.setProcessEnvironment(env);
+    return env;
+}
+
+Outcome runFaultline(const QStringList& args, const QByteArray& stdinData = {})
+{
+    QProcess p;
+    p.setProcessEnvironment(noDisplayEnvironment()); // headless paths must never need a display
     p.start(QStringLiteral(FAULTLINE_BINARY), args);
     if (!p.waitForStarted()) qFatal("could not start faultline");
     if (!stdinData.isEmpty()) p.write(stdinData);
@@ -365,11 +370,7 @@ private slots:
     {
         // No display and no QT_QPA_PLATFORM: only -platform offscreen lets the window start.
         QProcess p;
-        QProcessEnvironment env = binaryEnvironment();
-        env.remove(QStringLiteral("DISPLAY"));
-        env.remove(QStringLiteral("WAYLAND_DISPLAY"));
-        env.remove(QStringLiteral("QT_QPA_PLATFORM"));
-        p.setProcessEnvironment(env);
+        p.setProcessEnvironment(noDisplayEnvironment());
         p.start(QStringLiteral(FAULTLINE_BINARY),
             { QStringLiteral("-platform"), QStringLiteral("offscreen"), QStringLiteral("-style=fusion"),
                 QStringLiteral("-qwindowgeometry"), QStringLiteral("900x600+0+0"), QStringLiteral("--listen"),
