@@ -6,6 +6,7 @@
 
 #include "resilience/circuitbreaker.h"
 
+#include "resilience/duration.h"
 #include "resilience/slidingwindow.h"
 
 #include <algorithm>
@@ -15,15 +16,6 @@
 namespace faultline {
 
 namespace {
-
-/// Saturated at 2^62 ns (146 years): a wait of 1e300 ms is "never", and adding it to a time stays in range.
-int64_t msToNs(double ms)
-{
-    constexpr int64_t kLongest = int64_t(1) << 62;
-    if (!(ms > 0.0)) return 0;
-    if (ms * 1e6 >= static_cast<double>(kLongest)) return kLongest;
-    return static_cast<int64_t>(std::llround(ms * 1e6));
-}
 
 double percent(int part, int total)
 {
@@ -85,11 +77,11 @@ private:
 
 CircuitBreakerImpl::CircuitBreakerImpl(CircuitBreakerConfig c)
     : config(std::move(c))
-    , wait_ns_(msToNs(config.wait_duration_in_open_state_ms))
-    , max_half_open_ns_(msToNs(config.max_wait_duration_in_half_open_state_ms))
-    , slow_ns_(msToNs(config.slow_call_duration_threshold_ms))
-    , recovery_ns_(msToNs(config.recovery_timeout_ms))
-    , sleep_ns_(msToNs(config.sleep_window_ms))
+    , wait_ns_(policyMsToNs(config.wait_duration_in_open_state_ms))
+    , max_half_open_ns_(policyMsToNs(config.max_wait_duration_in_half_open_state_ms))
+    , slow_ns_(policyMsToNs(config.slow_call_duration_threshold_ms))
+    , recovery_ns_(policyMsToNs(config.recovery_timeout_ms))
+    , sleep_ns_(policyMsToNs(config.sleep_window_ms))
     , window_(SlidingWindow::countBased(1))
 {
     // The libraries reject these below 1; clamping keeps a bad scenario from dividing by zero.

@@ -1,5 +1,7 @@
 #include "resilience/retry.h"
 
+#include "resilience/duration.h"
+
 #include <algorithm>
 #include <array>
 #include <cmath>
@@ -8,18 +10,6 @@
 namespace faultline {
 
 namespace {
-
-constexpr double kNsPerMs = 1e6;
-
-int64_t msToNs(double ms)
-{
-    if (!(ms > 0.0)) return 0; // also NaN
-    const double ns = ms * kNsPerMs;
-    // Saturated at 2^62 ns (146 years), so that adding it to a time stays in range.
-    constexpr int64_t kLongest = int64_t(1) << 62;
-    if (ns >= static_cast<double>(kLongest)) return kLongest;
-    return std::llround(ns);
-}
 
 /// Envoy: full jitter over [0, (2^N - 1) * base), drawn in whole milliseconds as Envoy's
 /// `random() % backoff` does, then capped at max_interval (default 10 x base).
@@ -185,7 +175,7 @@ int64_t backoffDelayNs(const RetryConfig& config, int retry, Random& random)
         delayMs = applyJitter(backoff, baseBackoffMs(backoff, retry), random);
         break;
     }
-    return msToNs(delayMs);
+    return policyMsToNs(delayMs);
 }
 
 uint64_t worstCaseAttempts(int attemptsPerLayer, int layers)
@@ -270,7 +260,7 @@ void AdaptiveThrottle::onAccept(int64_t now_ns)
 void AdaptiveThrottle::expire(int64_t now_ns)
 {
     // Only the last window_ms count: an entry exactly window_ms old has left the window.
-    const int64_t oldest = now_ns - msToNs(m_config.window_ms);
+    const int64_t oldest = now_ns - policyMsToNs(m_config.window_ms);
     while (!m_requests.empty() && m_requests.front() <= oldest)
         m_requests.pop_front();
     while (!m_accepts.empty() && m_accepts.front() <= oldest)

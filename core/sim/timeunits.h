@@ -4,6 +4,7 @@
 // saturate instead, at 2^62 ns (146 years, longer than any run), so such a duration means "never" and
 // adding it to a simulated time stays in range.
 
+#include "resilience/duration.h"
 #include "sim/random.h"
 
 #include <cstdint>
@@ -12,7 +13,7 @@
 namespace faultline {
 
 inline constexpr int64_t kEndOfTime = std::numeric_limits<int64_t>::max();
-inline constexpr int64_t kLongestNs = int64_t(1) << 62; ///< where durations saturate
+inline constexpr int64_t kLongestNs = kLongestDurationNs; ///< where durations saturate
 
 /// Nanoseconds held in a double, toward zero (as a cast), saturated at +-kLongestNs; NaN is 0.
 inline int64_t saturatedNs(double ns)
