@@ -21,6 +21,23 @@ using namespace faultline;
 
 namespace {
 
+/// The simulation's pace as the command line asks (--speed, --paused).
+SimulationRunner::Options runOptions(const CommandLine& cl)
+{
+    SimulationRunner::Options options;
+    options.speed = cl.speed.value_or(1.0);
+    options.start_paused = cl.start_paused;
+    return options;
+}
+
+/// Shows the window (in presenter mode with --presenter) and runs the event loop until it closes.
+int showAndRun(QApplication& app, MainWindow& window, const CommandLine& cl)
+{
+    window.show();
+    if (cl.presenter) window.presenter()->setActive(true);
+    return app.exec();
+}
+
 int runGui(int argc, char** argv, const CommandLine& cl)
 {
     QApplication app(argc, argv);
@@ -56,9 +73,7 @@ int runGui(int argc, char** argv, const CommandLine& cl)
         std::cerr << "faultline: receiving OTLP on " << window.liveAddress().toStdString() << '\n';
         if (window.liveControl()->active())
             std::cerr << "faultline: control service on " << window.liveControl()->address().toStdString() << '\n';
-        window.show();
-        if (cl.presenter) window.presenter()->setActive(true);
-        return app.exec();
+        return showAndRun(app, window, cl);
     }
 
     int code = 0;
@@ -71,13 +86,8 @@ int runGui(int argc, char** argv, const CommandLine& cl)
             return code;
         }
         MainWindow window;
-        SimulationRunner::Options options;
-        options.speed = cl.speed.value_or(1.0);
-        options.start_paused = cl.start_paused;
-        window.replayRecording(*recording, options);
-        window.show();
-        if (cl.presenter) window.presenter()->setActive(true);
-        return app.exec();
+        window.replayRecording(*recording, runOptions(cl));
+        return showAndRun(app, window, cl);
     }
     auto scenario = loadScenarioForCommandLine(cl.scenario, code);
     if (!scenario) {
@@ -87,14 +97,10 @@ int runGui(int argc, char** argv, const CommandLine& cl)
         return code;
     }
     MainWindow window;
-    SimulationRunner::Options options;
-    options.speed = cl.speed.value_or(1.0);
-    options.start_paused = cl.start_paused;
+    SimulationRunner::Options options = runOptions(cl);
     if (cl.seed) options.seed = *cl.seed;
     window.runScenario(std::move(*scenario), options);
-    window.show();
-    if (cl.presenter) window.presenter()->setActive(true);
-    return app.exec();
+    return showAndRun(app, window, cl);
 }
 
 } // namespace
